@@ -1,0 +1,84 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace slipway {
+
+// The job spec: one YAML file that both slipway-train and slipway-launch read.
+// docs/spec.md is the reference; every field below has its YAML key in the comment.
+// Defaults here are the defaults a spec gets when it leaves a key out.
+
+struct DataSpec {
+    std::string path;          // data.path (required): HDF5 file in the DESIGN.md layout
+    bool standardize = false;  // data.standardize: apply the file's feature_mean/feature_std
+};
+
+enum class Activation { kRelu, kGelu, kTanh };
+enum class LossKind { kAuto, kCrossEntropy, kMse };   // auto: int labels -> CE, float -> MSE
+enum class InitScheme { kAuto, kHe, kXavier };        // auto: He for relu/gelu, Xavier for tanh
+
+struct ModelSpec {
+    std::vector<int> hidden = {256, 256};    // model.hidden: widths of the hidden layers
+    Activation activation = Activation::kRelu;  // model.activation: relu | gelu | tanh
+    double dropout = 0.0;                    // model.dropout: in [0, 1), after each hidden act.
+    LossKind loss = LossKind::kAuto;         // model.loss: auto | cross_entropy | mse
+    InitScheme init = InitScheme::kAuto;     // model.init: auto | he | xavier
+};
+
+enum class OptimizerKind { kSgd, kAdamW };
+
+struct OptimizerSpec {
+    OptimizerKind kind = OptimizerKind::kSgd;  // train.optimizer.name: sgd | adamw
+    double lr = 0.05;                          // train.optimizer.lr (> 0)
+    double momentum = 0.9;                     // train.optimizer.momentum (sgd) in [0, 1)
+    bool nesterov = false;                     // train.optimizer.nesterov (sgd)
+    double weight_decay = 0.0;                 // train.optimizer.weight_decay (>= 0)
+    double beta1 = 0.9;                        // train.optimizer.beta1 (adamw) in [0, 1)
+    double beta2 = 0.999;                      // train.optimizer.beta2 (adamw) in [0, 1)
+    double eps = 1e-8;                         // train.optimizer.eps (adamw) > 0
+};
+
+enum class ScheduleKind { kConstant, kStep, kCosine };
+
+struct ScheduleSpec {
+    ScheduleKind kind = ScheduleKind::kConstant;  // train.schedule.name: constant|step|cosine
+    int64_t warmup_steps = 0;  // train.schedule.warmup_steps: linear ramp from 0, any schedule
+    int64_t step_size = 1000;  // train.schedule.step_size (step): steps between decays
+    double gamma = 0.1;        // train.schedule.gamma (step): decay factor in (0, 1]
+    double min_lr = 0.0;       // train.schedule.min_lr (cosine): floor of the decay
+};
+
+struct TrainSpec {
+    int epochs = 10;                 // train.epochs (>= 1)
+    int64_t global_batch = 256;      // train.global_batch: samples per optimizer step, all ranks
+    int accumulate = 1;              // train.accumulate: micro-batches per step
+    uint64_t seed = 42;              // train.seed: init, permutation and dropout
+    int64_t max_steps = 0;           // train.max_steps: stop after this many steps (0: no limit)
+    int64_t log_every = 50;          // train.log_every: steps between progress/metrics lines
+    double clip_grad_norm = 0.0;     // train.clip_grad_norm: global-norm clip (0: off)
+    double collective_timeout = 300; // train.collective_timeout: seconds per collective
+    int threads_per_rank = 0;        // train.threads_per_rank: BLAS threads (0: cores / ranks)
+    OptimizerSpec optimizer;         // train.optimizer
+    ScheduleSpec schedule;           // train.schedule
+};
+
+struct JobSpec {
+    std::string name = "slipway-job";  // name: DNS-1123 label, names the job everywhere
+    std::string image;                 // image: container image (the launcher uses it)
+    DataSpec data;
+    ModelSpec model;
+    TrainSpec train;
+
+    std::string source_path;  // the file it came from ("" for text)
+    std::string source_text;  // the YAML text as read, before --set overrides
+};
+
+const char* to_string(Activation value);
+const char* to_string(LossKind value);
+const char* to_string(InitScheme value);
+const char* to_string(OptimizerKind value);
+const char* to_string(ScheduleKind value);
+
+}  // namespace slipway
