@@ -32,4 +32,8 @@ struct Dataset {
 // Per-feature mean and population standard deviation over split.x.
 void compute_feature_stats(const Split& split, std::vector<float>& mean, std::vector<float>& stddev);
 
+// x = (x - mean) / stddev per feature, in place; a stddev below 1e-6 (a constant feature)
+// counts as 1 so such features are only centred, never blown up.
+void standardize(Split& split, const std::vector<float>& mean, const std::vector<float>& stddev);
+
 }  // namespace slipway

@@ -32,8 +32,8 @@ struct LayerSlot {
 std::vector<LayerSlot> parameter_layout(const MlpConfig& config);
 size_t parameter_count(const MlpConfig& config);
 
-// "784-256-256-10 relu dropout=0.1 cross_entropy": what checkpoints compare (issue 4) and
-// logs print. Two configs with the same signature have interchangeable parameters.
+// "mlp 784-256-256-10 act=relu dropout=0.1 loss=cross_entropy": what checkpoints compare
+// (issue 4) and logs print. Two configs with the same signature have interchangeable parameters.
 std::string model_signature(const MlpConfig& config);
 
 }  // namespace slipway

@@ -26,6 +26,9 @@ struct DropoutKey {
 };
 
 // Sums over samples (not means): they add up across micro-batches and ranks.
+// Per-sample losses: cross-entropy is log(sum_j exp(out_j)) - out_label (softmax over the
+// outputs); MSE is sum_j (out_j - target_j)^2 / outputs, so loss_sum / samples equals
+// PyTorch's MSELoss(reduction="mean") for any number of outputs. `correct` stays 0 for MSE.
 struct StepStats {
     double loss_sum = 0;    // sum of per-sample losses
     double correct = 0;     // samples whose argmax equals the label (classification)
@@ -58,6 +61,7 @@ public:
     // Forward and backward in training mode (dropout on): adds grad_scale * d(sum of the
     // batch's per-sample losses)/d(parameters) to the gradients and the batch's unscaled
     // statistics to the statistic slots. The trainer passes grad_scale = 1 / global batch.
+    // With dropout > 0 the batch must carry sample_ids (std::invalid_argument otherwise).
     virtual void accumulate_gradients(const Batch& batch, float grad_scale,
                                       const DropoutKey& key) = 0;
 

@@ -1,0 +1,41 @@
+// slipway-train: one rank of a data-parallel training job. See docs/slipway-train.md.
+#include <CLI/CLI.hpp>
+
+#include "train/train_command.h"
+
+int main(int argc, char** argv) {
+    slipway::TrainCommand command;
+    CLI::App app{
+        "slipway-train: one rank of a data-parallel training job described by a YAML job spec.\n"
+        "Rank and world size come from the environment (mpirun, torchrun-style RANK/WORLD_SIZE,\n"
+        "Kubernetes JOB_COMPLETION_INDEX, Slurm); with none set it trains as a single rank.\n\n"
+        "Examples:\n"
+        "  slipway-train configs/fashion-mnist.yaml\n"
+        "  mpirun -np 2 slipway-train configs/fashion-mnist.yaml --set train.epochs=1 \\\n"
+        "      --metrics-file runs/metrics.jsonl --summary-file runs/summary.json\n\n"
+        "Exit codes: 0 done, 2 bad spec/flags/environment, 3 bad or missing data,\n"
+        "10 a peer failed or a collective timed out, 11 out of memory.",
+        "slipway-train"};
+    app.add_option("spec", command.spec_path, "Job spec (YAML); see docs/spec.md")
+        ->required()
+        ->check(CLI::ExistingFile);
+    app.add_option("--set", command.overrides,
+                   "Override a spec value, e.g. --set train.epochs=3 (repeatable)")
+        ->type_name("KEY.PATH=VALUE");
+    app.add_option("--metrics-file", command.metrics_file,
+                   "JSON lines: train steps at the log cadence, evaluations, the summary");
+    app.add_option("--summary-file", command.summary_file,
+                   "One JSON object with the run's results, written by rank 0 at the end");
+    app.add_option("--log-level", command.log_level,
+                   "trace|debug|info|warn|error|off (default: info on rank 0, warn elsewhere; "
+                   "env SLIPWAY_LOG_LEVEL)");
+    app.add_option("--dump-parameters", command.dump_parameters,
+                   "Write the final parameters as raw little-endian float32 (for comparisons)");
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& error) {
+        int code = app.exit(error);
+        return code == 0 ? 0 : 2;
+    }
+    return slipway::run_train_command(command);
+}

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <cstdio>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+
+namespace slipway {
+
+// The --metrics-file: one JSON object per line (train steps at the log cadence, each
+// evaluation, the summary). Each line is flushed as it is written, so a crash loses nothing
+// that was logged. A MetricsLog without a path swallows records (ranks other than 0).
+class MetricsLog {
+public:
+    MetricsLog() = default;
+    ~MetricsLog();
+    MetricsLog(const MetricsLog&) = delete;
+    MetricsLog& operator=(const MetricsLog&) = delete;
+
+    // Truncates or creates the file; an Error (exit 2) naming the path when it cannot.
+    static Result<MetricsLog*> open(const std::string& path, MetricsLog& into);
+
+    void write(const nlohmann::json& record);
+    bool enabled() const { return file_ != nullptr; }
+
+private:
+    std::FILE* file_ = nullptr;
+    std::string path_;
+};
+
+// Writes `value` to `path` (pretty JSON) through "<path>.tmp" and a rename, so a reader never
+// sees half a summary.
+Status write_json_file(const std::string& path, const nlohmann::json& value);
+
+}  // namespace slipway

@@ -1,0 +1,146 @@
+#pragma once
+
+// A small declarative reader for YAML documents: a schema is a tree of Fields (maps and typed
+// leaves bound to the struct members they fill), and Reader walks a document against it in
+// document order, so that the first error it returns is the first one a person reading the
+// file would meet. spec_parser.cc declares the job spec schema with it.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "common/status.h"
+#include "spec/enum_names.h"
+
+namespace slipway::schema {
+
+// A numeric interval whose ends may be open or absent; describe() is the error wording.
+struct Range {
+    std::optional<double> min;
+    std::optional<double> max;
+    bool min_open = false;
+    bool max_open = false;
+
+    static Range any() { return {}; }
+    static Range at_least(double lo) { return {lo, std::nullopt, false, false}; }
+    static Range above(double lo) { return {lo, std::nullopt, true, false}; }
+    static Range closed_open(double lo, double hi) { return {lo, hi, false, true}; }
+    static Range open_closed(double lo, double hi) { return {lo, hi, true, false}; }
+
+    bool contains(double value) const;
+    std::string describe() const;  // "must be >= 1", "must be > 0", "must be in [0, 1)"
+};
+
+// An extra condition on a string value; an empty `accepts` takes any string.
+struct StringRule {
+    std::function<bool(const std::string&)> accepts;
+    std::string requirement;  // completes "<path> ...", e.g. "must be a DNS-1123 label"
+    std::string hint;         // how to fix it
+};
+
+class Locator;
+
+// The key path of a value and the `where` its errors carry; `locator` places the items of a
+// sequence value.
+struct Site {
+    std::string path;   // "train.optimizer.lr", "model.hidden[1]"
+    std::string where;  // "job.yaml:12" or "--set train.optimizer.lr"
+    const Locator* locator = nullptr;
+};
+
+using LeafReader = std::function<Status(const YAML::Node& value, const Site& site)>;
+
+// One key of the schema: a leaf (read is set) or a map (children).
+struct Field {
+    std::string key;
+    LeafReader read;
+    std::vector<Field> children;
+    bool required = false;
+    std::string required_hint;  // hint of the "missing required key" error
+
+    bool is_map() const { return !read; }
+};
+
+Field map_field(std::string key, std::vector<Field> children);
+Field bool_field(std::string key, bool* out);
+Field int_field(std::string key, int* out, Range range = Range::any());
+Field int64_field(std::string key, int64_t* out, Range range = Range::any());
+Field uint64_field(std::string key, uint64_t* out);
+Field double_field(std::string key, double* out, Range range = Range::any());
+Field string_field(std::string key, std::string* out, StringRule rule = {});
+// A non-empty sequence of integers, each within `element_range`.
+Field int_list_field(std::string key, std::vector<int>* out, Range element_range);
+// One of `names`; `set` receives the index of the name found.
+Field choice_field(std::string key, std::vector<std::string> names,
+                   std::function<void(size_t)> set);
+Field required(Field field, std::string hint);
+
+template <class E>
+Field enum_field(std::string key, E* out, std::span<const EnumName<E>> names) {
+    std::vector<E> values;
+    for (const auto& entry : names) values.push_back(entry.value);
+    return choice_field(std::move(key), enum_names(names),
+                        [out, values](size_t index) { *out = values[index]; });
+}
+
+const Field* find_child(const Field& map, std::string_view key);
+std::vector<std::string> child_keys(const Field& map);
+
+// Turns a key path and a node position into the `where` of an error. Values that came from
+// --set have positions in the override text, not in the file, so they are named by the
+// override instead.
+class Locator {
+public:
+    explicit Locator(std::string source_name);
+
+    // `key_path` and everything below it came from "--set key_path=...".
+    void add_override(const std::string& key_path);
+    // `key_path` is a map that an override created; it has no position in the file.
+    void add_created(const std::string& key_path);
+
+    std::string where(const std::string& key_path, const YAML::Mark& mark) const;
+    const std::string& source_name() const { return source_name_; }
+
+private:
+    std::string source_name_;
+    std::vector<std::string> overrides_;
+    std::set<std::string> created_;
+};
+
+// Sets `key_path` (dot-separated) in `root` to `value` parsed as YAML, creating missing maps on
+// the way. Each key must exist in `schema`; the errors name "--set key_path".
+Status apply_override(YAML::Node& root, const Field& schema, const std::string& key_path,
+                      const std::string& value, Locator& locator);
+
+// Validates a document against a schema, filling the bound members as it goes.
+class Reader {
+public:
+    explicit Reader(const Locator& locator) : locator_(locator) {}
+
+    // Walks `document` (a map) in document order; returns the first error.
+    Status read(const Field& schema, const YAML::Node& document);
+
+    // Where the document set `key_path`, or nothing when it left the key out.
+    std::optional<std::string> where_of(const std::string& key_path) const;
+
+private:
+    Status read_map(const Field& schema, const YAML::Node& node, const std::string& path,
+                    const std::string& where);
+
+    const Locator& locator_;
+    std::map<std::string, std::string> seen_;
+};
+
+// "'ten'", "a list", "a map", "an empty value": how errors show the value they got.
+std::string describe(const YAML::Node& node);
+std::string join_path(const std::string& parent, const std::string& key);
+
+}  // namespace slipway::schema
