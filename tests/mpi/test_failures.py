@@ -51,8 +51,10 @@ class FailureTest(unittest.TestCase):
         metrics = os.path.join(self.workdir, "killed.metrics.jsonl")
         command = harness.mpirun_prefix(2) + [harness.tool("slipway-train"), spec,
                                               "--metrics-file", metrics]
-        job = subprocess.Popen(command, env=harness.mpi_env(), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+        # Output to a file, not a pipe nobody reads: a full pipe would stall mpirun itself.
+        log = open(os.path.join(self.workdir, "killed.log"), "w")
+        job = subprocess.Popen(command, env=harness.mpi_env(), stdout=log,
+                               stderr=subprocess.STDOUT)
         try:
             deadline = time.time() + 60
             while time.time() < deadline:
@@ -74,7 +76,8 @@ class FailureTest(unittest.TestCase):
         finally:
             if job.poll() is None:
                 job.kill()
-            job.communicate(timeout=10)
+                job.wait(timeout=10)
+            log.close()
 
     def test_bad_spec_exits_2_on_every_rank(self):
         spec = harness.write_spec(os.path.join(self.workdir, "bad.yaml"),

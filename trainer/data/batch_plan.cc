@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "data/rng.h"
+#include "common/rng.h"
 
 namespace slipway {
 

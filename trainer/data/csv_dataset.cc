@@ -7,7 +7,7 @@
 #include <fstream>
 #include <numeric>
 
-#include "data/rng.h"
+#include "common/rng.h"
 
 namespace slipway {
 

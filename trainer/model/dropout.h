@@ -2,7 +2,7 @@
 
 #include <cstdint>
 
-#include "model/rng.h"
+#include "common/rng.h"
 
 namespace slipway {
 

@@ -4,7 +4,7 @@
 #include <numbers>
 #include <stdexcept>
 
-#include "model/rng.h"
+#include "common/rng.h"
 
 namespace slipway {
 namespace {

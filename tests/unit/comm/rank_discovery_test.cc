@@ -28,6 +28,9 @@ struct Case {
     int local_world_size;
 };
 
+// Names the case in test listings instead of dumping its bytes.
+void PrintTo(const Case& c, std::ostream* out) { *out << c.label; }
+
 class DiscoveryTable : public ::testing::TestWithParam<Case> {};
 
 TEST_P(DiscoveryTable, FindsRankAndWorld) {
@@ -91,6 +94,8 @@ struct BadCase {
     Vars vars;
     const char* expected_text;
 };
+
+void PrintTo(const BadCase& c, std::ostream* out) { *out << c.label; }
 
 class DiscoveryErrors : public ::testing::TestWithParam<BadCase> {};
 

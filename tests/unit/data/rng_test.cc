@@ -1,4 +1,4 @@
-#include "data/rng.h"
+#include "common/rng.h"
 
 #include <gtest/gtest.h>
 
