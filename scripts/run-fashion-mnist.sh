@@ -23,8 +23,11 @@ fi
 
 echo "== 4/4 train on $ranks CPU ranks"
 source scripts/mpi-env.sh
+# The demo trains from scratch each time; a real job keeps its checkpoints and resumes.
+rm -rf "$run_dir/checkpoints"
 # shellcheck disable=SC2046
 mpirun $(mpirun_flags "$ranks") build/bin/slipway-train configs/fashion-mnist.yaml \
+  --set checkpoint.dir="$run_dir/checkpoints" \
   --metrics-file "$run_dir/metrics.jsonl" --summary-file "$run_dir/summary.json" "$@"
 
 echo
@@ -33,6 +36,7 @@ echo "  binaries:  $root/build/bin/ (slipway-train, slipway-data)"
 echo "  data:      $root/data/fashion-mnist.h5  (inspect: build/bin/slipway-data inspect data/fashion-mnist.h5)"
 echo "  metrics:   $run_dir/metrics.jsonl"
 echo "  summary:   $run_dir/summary.json"
+echo "  checkpoints: $run_dir/checkpoints/ (the last 3; the newest is the final model)"
 python3 - "$run_dir/summary.json" <<'PY'
 import json, sys
 s = json.load(open(sys.argv[1]))

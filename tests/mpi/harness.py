@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 
 BIN_DIR = os.environ.get("SLIPWAY_BIN_DIR", "")
 MPIEXEC = os.environ.get("SLIPWAY_MPIEXEC", "mpirun")
@@ -53,19 +54,84 @@ def run(command, timeout, env=None, cwd=None):
     return done
 
 
-def train(spec_path, ranks, workdir, timeout=240, sets=(), name="run", extra_env=None):
-    """slipway-train under mpirun (ranks > 0) or alone (ranks == 0); returns (proc, summary,
-    metrics, parameters)."""
-    summary = os.path.join(workdir, f"{name}.summary.json")
-    metrics = os.path.join(workdir, f"{name}.metrics.jsonl")
-    params = os.path.join(workdir, f"{name}.params.f32")
-    command = [tool("slipway-train"), spec_path, "--summary-file", summary,
-               "--metrics-file", metrics, "--dump-parameters", params]
+def train_command(spec_path, ranks, workdir, sets=(), name="run", checkpoint_dir=None):
+    """The slipway-train command line (under mpirun when ranks > 0) writing
+    <name>.summary.json, <name>.metrics.jsonl and <name>.params.f32 into workdir, with its
+    checkpoints in <name>.ckpt/ unless checkpoint_dir names another."""
+    checkpoint_dir = checkpoint_dir or os.path.join(workdir, f"{name}.ckpt")
+    command = [tool("slipway-train"), spec_path,
+               "--summary-file", os.path.join(workdir, f"{name}.summary.json"),
+               "--metrics-file", os.path.join(workdir, f"{name}.metrics.jsonl"),
+               "--dump-parameters", os.path.join(workdir, f"{name}.params.f32"),
+               "--set", f"checkpoint.dir={checkpoint_dir}"]
     for item in sets:
         command += ["--set", item]
     if ranks > 0:
         command = mpirun_prefix(ranks) + command
+    return command
+
+
+def read_results(workdir, name, proc):
+    """What a finished run left: summary, metrics records, final parameters."""
+    result = {"proc": proc, "summary": None, "metrics": [], "params": None}
+    summary = os.path.join(workdir, f"{name}.summary.json")
+    metrics = os.path.join(workdir, f"{name}.metrics.jsonl")
+    params = os.path.join(workdir, f"{name}.params.f32")
+    if os.path.exists(metrics):
+        with open(metrics) as f:
+            result["metrics"] = [json.loads(line) for line in f if line.strip()]
+    if proc.returncode == 0:
+        with open(summary) as f:
+            result["summary"] = json.load(f)
+        values = array.array("f")
+        with open(params, "rb") as f:
+            values.frombytes(f.read())
+        result["params"] = values
+    return result
+
+
+def train(spec_path, ranks, workdir, timeout=240, sets=(), name="run", extra_env=None,
+          checkpoint_dir=None):
+    """Runs slipway-train to completion; returns {proc, summary, metrics, params}."""
+    command = train_command(spec_path, ranks, workdir, sets, name, checkpoint_dir)
     proc = run(command, timeout, env=mpi_env(extra_env))
+    return read_results(workdir, name, proc)
+
+
+def children(pid):
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return [int(p) for p in f.read().split()]
+
+
+def rank_of(pid):
+    """The MPI rank of a process started by mpirun (None if it is not one)."""
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            for item in f.read().split(b"\0"):
+                if item.startswith(b"OMPI_COMM_WORLD_RANK="):
+                    return int(item.split(b"=", 1)[1])
+    except OSError:
+        return None
+    return None
+
+
+def wait_for_step(metrics_path, step, job, timeout=60):
+    """Polls the metrics file until a train record at >= step appears."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if job.poll() is not None:
+            raise AssertionError(f"job ended (code {job.returncode}) before step {step}")
+        if os.path.exists(metrics_path):
+            with open(metrics_path) as f:
+                for line in f:
+                    try:
+                        record = json.loads(line)
+                    except ValueError:
+                        continue  # a line still being written
+                    if record.get("type") == "train" and record["step"] >= step:
+                        return record["step"]
+        time.sleep(0.005)
+    raise AssertionError(f"step {step} not reached in {timeout}s")
     result = {"proc": proc, "summary": None, "metrics": [], "params": None}
     if proc.returncode == 0:
         with open(summary) as f:

@@ -1,7 +1,6 @@
 """Failures under mpirun: a SIGKILLed rank ends the job within 30 s, never a hang; a bad spec
 exits 2 and a missing data file exits 3, reported by every rank."""
 
-import json
 import os
 import signal
 import subprocess
@@ -26,19 +25,6 @@ train:
 """
 
 
-def children(pid):
-    with open(f"/proc/{pid}/task/{pid}/children") as f:
-        return [int(p) for p in f.read().split()]
-
-
-def rank_of(pid):
-    with open(f"/proc/{pid}/environ", "rb") as f:
-        for item in f.read().split(b"\0"):
-            if item.startswith(b"OMPI_COMM_WORLD_RANK="):
-                return int(item.split(b"=", 1)[1])
-    return None
-
-
 class FailureTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -49,8 +35,9 @@ class FailureTest(unittest.TestCase):
         spec = harness.write_spec(os.path.join(self.workdir, "long.yaml"),
                                   SPEC.format(data=self.data, epochs=100000))
         metrics = os.path.join(self.workdir, "killed.metrics.jsonl")
-        command = harness.mpirun_prefix(2) + [harness.tool("slipway-train"), spec,
-                                              "--metrics-file", metrics]
+        command = harness.mpirun_prefix(2) + [
+            harness.tool("slipway-train"), spec, "--metrics-file", metrics,
+            "--set", f"checkpoint.dir={os.path.join(self.workdir, 'killed.ckpt')}"]
         # Output to a file, not a pipe nobody reads: a full pipe would stall mpirun itself.
         log = open(os.path.join(self.workdir, "killed.log"), "w")
         job = subprocess.Popen(command, env=harness.mpi_env(), stdout=log,
@@ -64,7 +51,7 @@ class FailureTest(unittest.TestCase):
                 time.sleep(0.1)
             else:
                 self.fail("training never started")
-            victims = [p for p in children(job.pid) if rank_of(p) == 1]
+            victims = [p for p in harness.children(job.pid) if harness.rank_of(p) == 1]
             self.assertEqual(len(victims), 1, "could not find rank 1")
             os.kill(victims[0], signal.SIGKILL)
             killed_at = time.time()
@@ -78,6 +65,43 @@ class FailureTest(unittest.TestCase):
                 job.kill()
                 job.wait(timeout=10)
             log.close()
+
+    def test_hung_rank_ends_the_job_with_exit_10_after_the_deadline(self):
+        # SIGSTOP: the peer is alive but silent, so only the collective deadline can notice.
+        spec = harness.write_spec(os.path.join(self.workdir, "hung.yaml"),
+                                  SPEC.format(data=self.data, epochs=100000).replace(
+                                      "collective_timeout: 20", "collective_timeout: 4"))
+        metrics = os.path.join(self.workdir, "hung.metrics.jsonl")
+        command = harness.mpirun_prefix(2) + [
+            harness.tool("slipway-train"), spec, "--metrics-file", metrics,
+            "--set", f"checkpoint.dir={os.path.join(self.workdir, 'hung.ckpt')}"]
+        log_path = os.path.join(self.workdir, "hung.log")
+        with open(log_path, "w") as log:
+            job = subprocess.Popen(command, env=harness.mpi_env(), stdout=log,
+                                   stderr=subprocess.STDOUT)
+            victim = None
+            try:
+                harness.wait_for_step(metrics, 5, job)
+                victim = [p for p in harness.children(job.pid) if harness.rank_of(p) == 1][0]
+                os.kill(victim, signal.SIGSTOP)
+                stopped_at = time.time()
+                job.wait(timeout=4 + 10)
+                elapsed = time.time() - stopped_at
+            finally:
+                if job.poll() is None:
+                    job.kill()
+                    job.wait(timeout=10)
+                if victim is not None:
+                    try:
+                        os.kill(victim, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+        with open(log_path) as f:
+            output = f.read()
+        print(f"job ended {elapsed:.1f} s after SIGSTOP of rank 1 with code {job.returncode}")
+        self.assertEqual(job.returncode, 10, output[-3000:])
+        self.assertRegex(output, r"\[rank 0\] error .*collective_timeout = 4 s")
+        self.assertRegex(output, r"\[rank 0\] error step \d+ \(epoch \d+\) could not complete")
 
     def test_bad_spec_exits_2_on_every_rank(self):
         spec = harness.write_spec(os.path.join(self.workdir, "bad.yaml"),

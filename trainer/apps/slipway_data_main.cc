@@ -1,9 +1,12 @@
 // slipway-data: turns datasets into the HDF5 layout of DESIGN.md and describes such files.
 // A thin main: parsing flags and mapping failures to exit codes; the work is in trainer/data.
 
+#include <spdlog/sinks/stdout_sinks.h>
+
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <new>
 #include <optional>
@@ -22,6 +25,25 @@ namespace slipway {
 namespace {
 
 constexpr const char* kProgram = "slipway-data";
+
+// slipway-data is one process, not a rank of a job: its log lines carry the program's name
+// where slipway-train's carry "[rank N]". Level: --log-level, else $SLIPWAY_LOG_LEVEL, else
+// info; lines go to stderr (stdout is the command's result).
+void init_data_logging(const std::optional<std::string>& level) {
+    auto logger = spdlog::stderr_logger_mt(kProgram);
+    logger->set_pattern(std::string("%Y-%m-%dT%H:%M:%S.%e [") + kProgram + "] %^%l%$ %v");
+    auto chosen = spdlog::level::info;
+    std::optional<std::string> requested = level;
+    if (!requested) {
+        if (const char* env = std::getenv("SLIPWAY_LOG_LEVEL")) requested = env;
+    }
+    if (requested) {
+        if (auto parsed = parse_log_level(*requested)) chosen = *parsed;
+    }
+    logger->set_level(chosen);
+    logger->flush_on(spdlog::level::warn);
+    spdlog::set_default_logger(logger);
+}
 
 int fail(const Error& error) {
     std::cerr << kProgram << ": error: " << error.message() << "\n";
@@ -77,7 +99,11 @@ int run(int argc, char** argv) {
         "  slipway-data csv houses.csv --label price --task regression -o data/houses.h5\n"
         "  slipway-data inspect data/fashion-mnist.h5\n"
         "\n"
-        "Exit codes: 0 done, 2 bad flags, 3 bad or missing data.");
+        "Exit codes:\n"
+        "   0  done\n"
+        "   2  bad flags\n"
+        "   3  bad or missing data (input or output file; also a failed HDF5 call)\n"
+        "  11  out of memory");
     std::optional<std::string> log_level;
     app.add_option("--log-level", log_level,
                    "trace|debug|info|warn|error|off (default info, or $SLIPWAY_LOG_LEVEL)");
@@ -146,7 +172,7 @@ int run(int argc, char** argv) {
         return fail(spec_error("--log-level", "unknown level '" + *log_level + "'",
                                "use trace, debug, info, warn, error or off"));
     }
-    init_logging(0, log_level);
+    init_data_logging(log_level);
     const auto start = std::chrono::steady_clock::now();
 
     if (fashion_cmd->parsed()) {

@@ -28,7 +28,14 @@ public:
     virtual void allreduce_sum(double* data, size_t count) = 0;
     // Copies root's buffer to every rank.
     virtual void broadcast(float* data, size_t count, int root) = 0;
+    virtual void broadcast(double* data, size_t count, int root) = 0;
     virtual void barrier() = 0;
+
+    // Ends the whole job now with `exit_code`, for failures after which the peers cannot be
+    // trusted to finish a collective (a lost or hung peer, an error on one rank only). Under
+    // MPI this is MPI_Abort: mpirun then stops every rank, stopped ones included, instead of
+    // leaving them to wait out their deadlines. Does not return when it ends the job.
+    virtual void abort(int exit_code) noexcept = 0;
 };
 
 // One process: collectives are identities.

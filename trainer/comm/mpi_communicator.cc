@@ -2,6 +2,7 @@
 #include <sched.h>
 
 #include <chrono>
+#include <cstdio>
 #include <string>
 
 #include <spdlog/spdlog.h>
@@ -39,9 +40,17 @@ public:
           timeout_(timeout_seconds) {}
 
     ~MpiCommunicator() override {
+        // MPI_Finalize synchronises with every peer: after a lost or hung peer it would block
+        // forever, so a communicator that saw a failure leaves without it.
+        if (failed_) return;
         int finalized = 0;
         MPI_Finalized(&finalized);
         if (!finalized) MPI_Finalize();
+    }
+
+    void abort(int exit_code) noexcept override {
+        failed_ = true;
+        if (size_ > 1) MPI_Abort(MPI_COMM_WORLD, exit_code);
     }
 
     int rank() const override { return rank_; }
@@ -58,10 +67,10 @@ public:
     }
 
     void broadcast(float* data, size_t count, int root) override {
-        MPI_Request request;
-        SLIPWAY_MPI_CHECK(
-            MPI_Ibcast(data, checked_count(count), MPI_FLOAT, root, MPI_COMM_WORLD, &request));
-        wait(request, "MPI_Ibcast");
+        share(data, count, MPI_FLOAT, root, "MPI_Ibcast(float)");
+    }
+    void broadcast(double* data, size_t count, int root) override {
+        share(data, count, MPI_DOUBLE, root, "MPI_Ibcast(double)");
     }
 
     void barrier() override {
@@ -71,6 +80,14 @@ public:
     }
 
 private:
+    void share(void* data, size_t count, MPI_Datatype type, int root, const char* call) {
+        if (size_ == 1) return;
+        MPI_Request request;
+        SLIPWAY_MPI_CHECK(
+            MPI_Ibcast(data, checked_count(count), type, root, MPI_COMM_WORLD, &request));
+        wait(request, call);
+    }
+
     void reduce(void* data, size_t count, MPI_Datatype type, const char* call) {
         if (size_ == 1) return;
         MPI_Request request;
@@ -95,12 +112,20 @@ private:
         const auto deadline = Clock::now() + std::chrono::duration<double>(timeout_);
         int done = 0;
         for (unsigned polls = 0;; ++polls) {
-            SLIPWAY_MPI_CHECK(MPI_Test(&request, &done, MPI_STATUS_IGNORE));
+            int rc = MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+            if (rc != MPI_SUCCESS) {
+                failed_ = true;
+                throw MpiError(call, mpi_error_text(rc), __FILE__, __LINE__);
+            }
             if (done) return;
             if ((polls & 63u) == 0 && Clock::now() > deadline) {
+                failed_ = true;
+                char seconds[32];
+                std::snprintf(seconds, sizeof(seconds), "%g", timeout_);
                 throw PeerFailure(call,
-                                  "no answer from every peer within train.collective_timeout = " +
-                                      std::to_string(timeout_) + " s",
+                                  std::string("a peer did not answer within "
+                                              "train.collective_timeout = ") +
+                                      seconds + " s (hung, overloaded or lost)",
                                   __FILE__, __LINE__);
             }
             sched_yield();
@@ -112,6 +137,7 @@ private:
     int local_rank_;
     int local_size_;
     double timeout_;
+    bool failed_ = false;
 };
 
 }  // namespace
@@ -120,7 +146,11 @@ Result<std::unique_ptr<Communicator>> make_mpi_communicator(const RankInfo& expe
                                                             double timeout_seconds) {
     int initialized = 0;
     SLIPWAY_MPI_CHECK(MPI_Initialized(&initialized));
-    if (!initialized) SLIPWAY_MPI_CHECK(MPI_Init(nullptr, nullptr));
+    if (!initialized) {
+        // FUNNELED: OpenBLAS runs threads of its own, but only the main thread calls MPI.
+        int provided = 0;
+        SLIPWAY_MPI_CHECK(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided));
+    }
     // Errors come back as codes (and become MpiError) instead of aborting the job silently.
     SLIPWAY_MPI_CHECK(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
 

@@ -5,6 +5,7 @@ namespace slipway {
 // Process exit codes fixed by DESIGN.md; the launcher maps them into podFailurePolicy.
 enum class ExitCode : int {
     kOk = 0,
+    kInternal = 1,       // an unexpected internal error (a bug): reported, never a crash
     kBadSpec = 2,        // bad spec or bad flags: do not retry
     kBadData = 3,        // bad or missing data: do not retry
     kBadCheckpoint = 4,  // bad checkpoint or model repository: do not retry

@@ -139,6 +139,12 @@ Result<Table> parse(const std::string& path, const std::string& label_column) {
             if (!std::isfinite(value)) {
                 return data_error(where, column + ": '" + cells[i] + "' is not a finite number");
             }
+            // Features and targets are stored as float32: 1e300 parses as a finite double
+            // but would become inf.
+            if (!std::isfinite(static_cast<float>(value))) {
+                return data_error(where, column + ": '" + cells[i] +
+                                             "' is outside the float32 range (about +-3.4e38)");
+            }
             if (i == label_index) {
                 table.labels.push_back(value);
             } else {

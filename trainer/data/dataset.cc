@@ -42,11 +42,25 @@ void standardize(Split& split, const std::vector<float>& mean, const std::vector
                                     "/" + std::to_string(stddev.size()) + " entries for " +
                                     std::to_string(features) + " features");
     }
-    std::vector<float> scale(features);
-    for (size_t f = 0; f < features; ++f) scale[f] = stddev[f] < 1e-6f ? 1.0f : 1.0f / stddev[f];
+    // Defensive (read_dataset_file already rejects such files): a NaN in mean or std would
+    // turn a whole feature into NaN. A std that is not a finite number >= 1e-6 counts as 1, as a
+    // constant feature's does (written so that NaN takes this branch); a mean that is not
+    // finite cannot be centred on and is refused.
+    std::vector<double> scale(features);
+    for (size_t f = 0; f < features; ++f) {
+        if (!std::isfinite(mean[f])) {
+            throw std::invalid_argument("standardize: feature " + std::to_string(f) +
+                                        " has a mean that is not finite");
+        }
+        const bool usable = std::isfinite(stddev[f]) && stddev[f] >= 1e-6f;
+        scale[f] = usable ? 1.0 / stddev[f] : 1.0;
+    }
+    // In double: x - mean of two large finite floats may overflow float.
     for (size_t r = 0; r < split.rows; ++r) {
         float* row = split.x.data() + r * features;
-        for (size_t f = 0; f < features; ++f) row[f] = (row[f] - mean[f]) * scale[f];
+        for (size_t f = 0; f < features; ++f) {
+            row[f] = static_cast<float>((static_cast<double>(row[f]) - mean[f]) * scale[f]);
+        }
     }
 }
 

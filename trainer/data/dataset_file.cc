@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <system_error>
 
@@ -112,6 +113,37 @@ Status write_dataset_file(const std::string& path, const Dataset& dataset) {
 
 namespace {
 
+// A value for a message: "nan", "inf", "-inf" or "%g".
+std::string value_text(float value) {
+    if (std::isnan(value)) return "nan";
+    if (std::isinf(value)) return value < 0 ? "-inf" : "inf";
+    char text[32];
+    std::snprintf(text, sizeof(text), "%g", static_cast<double>(value));
+    return text;
+}
+
+// feature_mean must be finite; feature_std finite and >= 0 (standardize divides by it).
+Status check_feature_stats(const h5::File& file, const std::vector<float>& mean,
+                           const std::vector<float>& stddev) {
+    for (size_t f = 0; f < mean.size(); ++f) {
+        if (!std::isfinite(mean[f])) {
+            return file.error("/", "attribute feature_mean: entry " + std::to_string(f) + " is " +
+                                       value_text(mean[f]) + ", not finite");
+        }
+    }
+    for (size_t f = 0; f < stddev.size(); ++f) {
+        if (!std::isfinite(stddev[f])) {
+            return file.error("/", "attribute feature_std: entry " + std::to_string(f) + " is " +
+                                       value_text(stddev[f]) + ", not finite");
+        }
+        if (stddev[f] < 0) {
+            return file.error("/", "attribute feature_std: entry " + std::to_string(f) + " is " +
+                                       value_text(stddev[f]) + ", negative");
+        }
+    }
+    return Status::success();
+}
+
 Status read_split(const h5::File& file, const std::string& group, const Dataset& dataset,
                   Split& split) {
     auto x = file.read<float>(group + "/x", 2);
@@ -159,12 +191,20 @@ Status read_split(const h5::File& file, const std::string& group, const Dataset&
         split.target_width = y->shape.size() == 1 ? 1 : y->shape[1];
         if (split.target_width == 0) return file.error(y_name, "has zero targets per row");
         split.targets = std::move(y->values);
+        for (size_t i = 0; i < split.targets.size(); ++i) {
+            if (!std::isfinite(split.targets[i])) {
+                return file.error(y_name, "row " + std::to_string(i / split.target_width) +
+                                              ", target " + std::to_string(i % split.target_width) +
+                                              " is " + value_text(split.targets[i]) +
+                                              ", not finite");
+            }
+        }
     }
     for (size_t i = 0; i < split.x.size(); ++i) {
         if (!std::isfinite(split.x[i])) {
             return file.error(group + "/x", "row " + std::to_string(i / split.features) +
                                                 ", feature " + std::to_string(i % split.features) +
-                                                " is not finite");
+                                                " is " + value_text(split.x[i]) + ", not finite");
         }
     }
     return Status::success();
@@ -229,6 +269,7 @@ Result<Dataset> read_dataset_file(const std::string& path) {
                              std::to_string(dataset.train.features) + " features");
             }
         }
+        SLIPWAY_RETURN_IF_ERROR(check_feature_stats(file, *mean, *stddev));
         dataset.feature_mean = std::move(*mean);
         dataset.feature_std = std::move(*stddev);
     } else {

@@ -13,7 +13,8 @@ namespace slipway {
 Status write_dataset_file(const std::string& path, const Dataset& dataset);
 
 // Reads a whole file into memory and validates it: shapes agree, labels in [0, num_classes),
-// mean/std sized by features. Missing file, wrong layout or bad values -> Error (exit 3) that
+// x and regression targets finite, feature_mean finite and feature_std finite and >= 0, both
+// sized by features (the first bad row/entry is named). Missing file, wrong layout or bad values -> Error (exit 3) that
 // names the file and the dataset or attribute.
 Result<Dataset> read_dataset_file(const std::string& path);
 

@@ -66,9 +66,9 @@ const char* kind_name(TypeInfo::Kind kind) {
 
 void reclaim_vlen(hid_t mem_type, hid_t space, void* buffer) {
 #if H5_VERSION_GE(1, 12, 0)
-    H5Treclaim(mem_type, space, H5P_DEFAULT, buffer);
+    SLIPWAY_H5_CHECK(H5Treclaim(mem_type, space, H5P_DEFAULT, buffer));
 #else
-    H5Dvlen_reclaim(mem_type, space, H5P_DEFAULT, buffer);
+    SLIPWAY_H5_CHECK(H5Dvlen_reclaim(mem_type, space, H5P_DEFAULT, buffer));
 #endif
 }
 
@@ -76,8 +76,7 @@ void reclaim_vlen(hid_t mem_type, hid_t space, void* buffer) {
 std::vector<std::string> read_strings(hid_t attribute) {
     TypeHandle file_type(SLIPWAY_H5_CHECK(H5Aget_type(attribute)));
     SpaceHandle space(SLIPWAY_H5_CHECK(H5Aget_space(attribute)));
-    const auto count =
-        static_cast<size_t>(SLIPWAY_H5_CHECK(H5Sget_simple_extent_npoints(space.get())));
+    const auto count = static_cast<size_t>(point_count(space.get()));
     std::vector<std::string> out;
     out.reserve(count);
     if (SLIPWAY_H5_CHECK(H5Tis_variable_str(file_type.get())) > 0) {
@@ -90,11 +89,10 @@ std::vector<std::string> read_strings(hid_t attribute) {
         if (count > 0) reclaim_vlen(mem_type.get(), space.get(), pointers.data());
         return out;
     }
-    const size_t width = H5Tget_size(file_type.get());
-    if (width == 0) throw_error("H5Tget_size", __FILE__, __LINE__);
+    const size_t width = SLIPWAY_H5_CHECK_NONZERO(H5Tget_size(file_type.get()));
     TypeHandle mem_type(SLIPWAY_H5_CHECK(H5Tcopy(H5T_C_S1)));
     SLIPWAY_H5_CHECK(H5Tset_size(mem_type.get(), width));
-    const bool space_padded = H5Tget_strpad(file_type.get()) == H5T_STR_SPACEPAD;
+    const bool space_padded = string_padding(file_type.get()) == H5T_STR_SPACEPAD;
     std::vector<char> buffer(count * width);
     if (count > 0) SLIPWAY_H5_CHECK(H5Aread(attribute, mem_type.get(), buffer.data()));
     for (size_t i = 0; i < count; ++i) {
@@ -114,15 +112,19 @@ std::vector<std::string> read_strings(hid_t attribute) {
 
 void init() {
     static std::once_flag once;
-    std::call_once(once, [] { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); });
+    std::call_once(once, [] { SLIPWAY_H5_CHECK(H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr)); });
 }
+
+bool error_stack_empty() { return H5Eget_num(H5E_DEFAULT) == 0; }
 
 void throw_error(const char* call, const char* file, int line) {
     // Read the stack first: any further HDF5 call clears it.
     std::vector<std::string> stack;
-    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect_error, &stack);
+    const herr_t walked = H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect_error, &stack);
     std::string detail;
-    if (stack.empty()) {
+    if (walked < 0) {
+        detail = "HDF5 error stack unreadable";  // nothing better to report; already throwing
+    } else if (stack.empty()) {
         detail = "no HDF5 error stack";
     } else {
         detail = stack.front();
@@ -153,12 +155,12 @@ hsize_t element_count(const Shape& shape) {
 
 TypeInfo describe_type(hid_t type) {
     TypeInfo info;
-    const H5T_class_t type_class = H5Tget_class(type);
-    info.size = H5Tget_size(type);
+    const H5T_class_t type_class = SLIPWAY_H5_CHECK(H5Tget_class(type));
+    info.size = SLIPWAY_H5_CHECK_NONZERO(H5Tget_size(type));
     switch (type_class) {
         case H5T_INTEGER:
             info.kind = TypeInfo::Kind::kInteger;
-            info.is_signed = H5Tget_sign(type) == H5T_SGN_2;
+            info.is_signed = SLIPWAY_H5_CHECK(H5Tget_sign(type)) == H5T_SGN_2;
             info.name = (info.is_signed ? "int" : "uint") + std::to_string(info.size * 8);
             break;
         case H5T_FLOAT:
@@ -168,7 +170,7 @@ TypeInfo describe_type(hid_t type) {
             break;
         case H5T_STRING:
             info.kind = TypeInfo::Kind::kString;
-            if (H5Tis_variable_str(type) > 0) {
+            if (SLIPWAY_H5_CHECK(H5Tis_variable_str(type)) > 0) {
                 info.size = 0;
                 info.name = "string";
             } else {
@@ -196,6 +198,22 @@ TypeInfo describe_type(hid_t type) {
     }
     return info;
 }
+
+H5I_type_t identifier_type(hid_t id) { return SLIPWAY_H5_CHECK(H5Iget_type(id)); }
+
+H5D_layout_t dataset_layout(hid_t create_plist) {
+    return SLIPWAY_H5_CHECK(H5Pget_layout(create_plist));
+}
+
+hsize_t storage_size(hid_t dataset) {
+    return SLIPWAY_H5_CHECK_AMBIGUOUS_ZERO(H5Dget_storage_size(dataset));
+}
+
+hsize_t point_count(hid_t space) {
+    return static_cast<hsize_t>(SLIPWAY_H5_CHECK(H5Sget_simple_extent_npoints(space)));
+}
+
+H5T_str_t string_padding(hid_t string_type) { return SLIPWAY_H5_CHECK(H5Tget_strpad(string_type)); }
 
 template <>
 hid_t native_type<float>() {
@@ -232,14 +250,16 @@ hid_t native_type<uint64_t>() {
 
 // --- files ---
 
-File File::create(const std::string& path, ExitCode error_code) {
+File File::create(const std::string& path, ExitCode error_code, hsize_t userblock_bytes) {
     init();
     PlistHandle access(SLIPWAY_H5_CHECK(H5Pcreate(H5P_FILE_ACCESS)));
     // The 1.8 object format at least: it stores attributes larger than 64 KiB (feature
     // statistics of wide data) densely instead of failing.
     SLIPWAY_H5_CHECK(H5Pset_libver_bounds(access.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST));
+    PlistHandle creation(SLIPWAY_H5_CHECK(H5Pcreate(H5P_FILE_CREATE)));
+    if (userblock_bytes > 0) SLIPWAY_H5_CHECK(H5Pset_userblock(creation.get(), userblock_bytes));
     FileHandle file(
-        SLIPWAY_H5_CHECK(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get())));
+        SLIPWAY_H5_CHECK(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, creation.get(), access.get())));
     return File(path, std::move(file), error_code);
 }
 
@@ -299,7 +319,7 @@ bool File::exists(const std::string& object) const {
 namespace {
 H5I_type_t object_type(hid_t file, const std::string& object) {
     ObjectHandle handle(SLIPWAY_H5_CHECK(H5Oopen(file, object.c_str(), H5P_DEFAULT)));
-    return H5Iget_type(handle.get());
+    return identifier_type(handle.get());
 }
 }  // namespace
 
@@ -418,7 +438,7 @@ Result<DatasetInfo> File::dataset_info(const std::string& name) const {
         info.type = describe_type(type.get());
     }
     PlistHandle create(SLIPWAY_H5_CHECK(H5Dget_create_plist(dataset->get())));
-    if (H5Pget_layout(create.get()) == H5D_CHUNKED) {
+    if (dataset_layout(create.get()) == H5D_CHUNKED) {
         info.chunk.resize(info.shape.size());
         SLIPWAY_H5_CHECK(
             H5Pget_chunk(create.get(), static_cast<int>(info.chunk.size()), info.chunk.data()));
@@ -442,7 +462,7 @@ Result<DatasetInfo> File::dataset_info(const std::string& name) const {
             info.filters.push_back(*name_buffer ? name_buffer : "filter " + std::to_string(filter));
         }
     }
-    info.storage_bytes = H5Dget_storage_size(dataset->get());
+    info.storage_bytes = storage_size(dataset->get());
     return info;
 }
 
@@ -510,8 +530,7 @@ Result<std::string> File::read_string(const std::string& name) const {
     TypeHandle file_type(SLIPWAY_H5_CHECK(H5Dget_type(dataset->get())));
     SpaceHandle space(SLIPWAY_H5_CHECK(H5Dget_space(dataset->get())));
     const TypeInfo type = describe_type(file_type.get());
-    if (type.kind != TypeInfo::Kind::kString || type.size != 0 ||
-        H5Sget_simple_extent_npoints(space.get()) != 1) {
+    if (type.kind != TypeInfo::Kind::kString || type.size != 0 || point_count(space.get()) != 1) {
         return error(name, "has dtype " + type.name + " and shape " +
                                shape_string(space_shape(space.get())) +
                                ", expected a scalar variable-length string");

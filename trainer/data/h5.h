@@ -39,11 +39,35 @@ T check(T value, const char* call, const char* file, int line) {
     return value;
 }
 
+// For calls whose only failure value is 0 (H5Tget_size: no type has size 0).
+template <class T>
+T check_nonzero(T value, const char* call, const char* file, int line) {
+    if (value == 0) throw_error(call, file, line);
+    return value;
+}
+
+// For calls that return 0 both on failure and as a valid answer (H5Dget_storage_size: 0 is
+// also the size of a dataset with no storage allocated yet). Every HDF5 API call clears the
+// error stack on entry, so a 0 counts as a failure exactly when the call left an error there.
+bool error_stack_empty();
+template <class T>
+T check_ambiguous_zero(T value, const char* call, const char* file, int line) {
+    if (value == 0 && !error_stack_empty()) throw_error(call, file, line);
+    return value;
+}
+
 }  // namespace slipway::h5
 
 // Checks an HDF5 call that signals failure by a negative value (herr_t, hid_t, htri_t,
-// ssize_t) and yields its value.
+// ssize_t, and the enums whose error value is -1: H5T_NO_CLASS, H5T_SGN_ERROR, H5T_STR_ERROR,
+// H5D_LAYOUT_ERROR, H5I_BADID) and yields its value.
 #define SLIPWAY_H5_CHECK(expr) ::slipway::h5::check((expr), #expr, __FILE__, __LINE__)
+// Checks a call that signals failure by 0 (H5Tget_size).
+#define SLIPWAY_H5_CHECK_NONZERO(expr) \
+    ::slipway::h5::check_nonzero((expr), #expr, __FILE__, __LINE__)
+// Checks a call for which 0 is ambiguous (H5Dget_storage_size); see check_ambiguous_zero.
+#define SLIPWAY_H5_CHECK_AMBIGUOUS_ZERO(expr) \
+    ::slipway::h5::check_ambiguous_zero((expr), #expr, __FILE__, __LINE__)
 
 namespace slipway::h5 {
 
@@ -101,14 +125,25 @@ struct TypeInfo {
     bool is_signed = false;
     std::string name;  // "float32", "int32", "uint64", "string", "string[16]", "compound"
 };
+// Throws Hdf5Error when `type` is not a datatype (any HDF5 query on it fails).
 TypeInfo describe_type(hid_t type);
+
+// Checked forms of HDF5 queries the wrapper relies on; each throws Hdf5Error when its call
+// fails instead of passing on the error value as if it were an answer.
+H5I_type_t identifier_type(hid_t id);             // H5Iget_type
+H5D_layout_t dataset_layout(hid_t create_plist);  // H5Pget_layout
+// H5Dget_storage_size. 0 is a valid answer (nothing allocated yet: an empty dataset, or one
+// never written) as well as HDF5's failure value; a 0 left with an HDF5 error throws.
+hsize_t storage_size(hid_t dataset);
+hsize_t point_count(hid_t space);             // H5Sget_simple_extent_npoints
+H5T_str_t string_padding(hid_t string_type);  // H5Tget_strpad
 
 struct DatasetInfo {
     Shape shape;
     TypeInfo type;
     Shape chunk;                       // empty when not chunked
     std::vector<std::string> filters;  // e.g. "shuffle", "deflate(4)"
-    hsize_t storage_bytes = 0;         // on disk, after compression
+    hsize_t storage_bytes = 0;         // on disk, after compression; 0 when nothing is allocated
 };
 
 struct AttributeInfo {
@@ -162,7 +197,10 @@ struct Entry {
 class File {
  public:
     // Creates (truncating) a file for writing. Throws Hdf5Error when that fails.
-    static File create(const std::string& path, ExitCode error_code = ExitCode::kBadData);
+    // `userblock_bytes` (0, or a power of two >= 512) reserves that many bytes at the start of
+    // the file, which HDF5 leaves to the caller (checkpoints keep a whole-file checksum there).
+    static File create(const std::string& path, ExitCode error_code = ExitCode::kBadData,
+                       hsize_t userblock_bytes = 0);
     // Opens an existing file. A missing file or one that is not HDF5 is an Error.
     static Result<File> open(const std::string& path, bool writable = false,
                              ExitCode error_code = ExitCode::kBadData);

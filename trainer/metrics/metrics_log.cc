@@ -11,8 +11,8 @@ MetricsLog::~MetricsLog() {
     if (file_ != nullptr) std::fclose(file_);
 }
 
-Result<MetricsLog*> MetricsLog::open(const std::string& path, MetricsLog& into) {
-    std::FILE* file = std::fopen(path.c_str(), "w");
+Result<MetricsLog*> MetricsLog::open(const std::string& path, MetricsLog& into, bool append) {
+    std::FILE* file = std::fopen(path.c_str(), append ? "a" : "w");
     if (file == nullptr) {
         return spec_error(path, std::string("cannot write the metrics file: ") + std::strerror(errno),
                           "point --metrics-file at a writable directory");

@@ -19,8 +19,11 @@ public:
     MetricsLog(const MetricsLog&) = delete;
     MetricsLog& operator=(const MetricsLog&) = delete;
 
-    // Truncates or creates the file; an Error (exit 2) naming the path when it cannot.
-    static Result<MetricsLog*> open(const std::string& path, MetricsLog& into);
+    // Creates the file, truncating it or, with `append`, adding to it (a resumed run
+    // continues the log of the run it resumes); an Error (exit 2) naming the path when it
+    // cannot.
+    static Result<MetricsLog*> open(const std::string& path, MetricsLog& into,
+                                    bool append = false);
 
     void write(const nlohmann::json& record);
     bool enabled() const { return file_ != nullptr; }

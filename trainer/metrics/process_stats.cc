@@ -2,6 +2,7 @@
 
 #include <sched.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <thread>
 
@@ -22,6 +23,15 @@ int usable_cpus() {
     }
     unsigned hardware = std::thread::hardware_concurrency();
     return hardware > 0 ? static_cast<int>(hardware) : 1;
+}
+
+}  // namespace slipway
+
+namespace slipway {
+
+int online_cpus() {
+    const long online = sysconf(_SC_NPROCESSORS_ONLN);
+    return online > 0 ? static_cast<int>(online) : usable_cpus();
 }
 
 }  // namespace slipway

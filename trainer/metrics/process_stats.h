@@ -8,4 +8,7 @@ double peak_rss_mb();
 // CPUs this process may run on (its affinity mask, which mpirun's binding narrows).
 int usable_cpus();
 
+// CPUs online on this machine, whatever this process is bound to.
+int online_cpus();
+
 }  // namespace slipway

@@ -64,12 +64,26 @@ struct TrainSpec {
     ScheduleSpec schedule;           // train.schedule
 };
 
+struct CheckpointSpec {
+    std::string dir;            // checkpoint.dir: where checkpoints go ("": checkpoints/<name>)
+    int64_t every_steps = 500;  // checkpoint.every_steps: between checkpoints (0: only at the
+                                // end and on SIGTERM)
+    int keep = 3;               // checkpoint.keep: newest checkpoints kept (>= 1)
+    bool resume = true;         // checkpoint.resume: continue from the newest valid one
+};
+
 struct JobSpec {
     std::string name = "slipway-job";  // name: DNS-1123 label, names the job everywhere
     std::string image;                 // image: container image (the launcher uses it)
     DataSpec data;
     ModelSpec model;
     TrainSpec train;
+    CheckpointSpec checkpoint;
+
+    // checkpoint.dir, or checkpoints/<name> when the spec leaves it out.
+    std::string checkpoint_dir() const {
+        return checkpoint.dir.empty() ? "checkpoints/" + name : checkpoint.dir;
+    }
 
     std::string source_path;  // the file it came from ("" for text)
     std::string source_text;  // the YAML text as read, before --set overrides

@@ -86,6 +86,12 @@ Field job_spec_schema(JobSpec& spec) {
                 schema::double_field("min_lr", &sched.min_lr, Range::at_least(0)),
             }),
         }),
+        schema::map_field("checkpoint", {
+            schema::string_field("dir", &spec.checkpoint.dir),
+            schema::int64_field("every_steps", &spec.checkpoint.every_steps, Range::at_least(0)),
+            schema::int_field("keep", &spec.checkpoint.keep, Range::at_least(1)),
+            schema::bool_field("resume", &spec.checkpoint.resume),
+        }),
     });
 }
 

@@ -6,9 +6,12 @@
 
 namespace slipway {
 
-int configure_cpu_threads(int threads_per_rank, int usable_cpus, int ranks_on_node) {
+int configure_cpu_threads(int threads_per_rank, int usable_cpus, int online_cpus,
+                          int ranks_on_node) {
     int threads = threads_per_rank;
-    if (threads <= 0) threads = std::max(1, usable_cpus / std::max(1, ranks_on_node));
+    if (threads <= 0) {
+        threads = std::max(1, std::min(usable_cpus, online_cpus / std::max(1, ranks_on_node)));
+    }
     openblas_set_num_threads(threads);
     return threads;
 }

@@ -1,5 +1,7 @@
 #include "train/train_command.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -10,14 +12,15 @@
 #include "comm/communicator.h"
 #include "comm/rank_discovery.h"
 #include "common/log.h"
+#include "common/stop_signal.h"
 #include "common/system_error.h"
-#include "data/batch_plan.h"
 #include "data/dataset_file.h"
 #include "metrics/metrics_log.h"
 #include "metrics/process_stats.h"
 #include "model/model.h"
 #include "optim/optimizer.h"
 #include "spec/spec_parser.h"
+#include "train/checkpointing.h"
 #include "train/cpu_runtime.h"
 #include "train/model_setup.h"
 #include "train/trainer.h"
@@ -25,9 +28,58 @@
 namespace slipway {
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
 int fail(const Error& error) {
     spdlog::error("{}", error.message());
     return to_int(error.code);
+}
+
+// Everything checked before MPI starts, so a bad input ends every rank with the same exit
+// code and message and no rank is left waiting in a collective.
+struct PreparedJob {
+    JobSpec spec;
+    Dataset data;
+    MlpConfig model;
+};
+
+// An output file's folder must exist and be writable: found now, not after hours of training.
+Status check_output_path(const std::string& flag, const std::string& path) {
+    if (path.empty()) return Status::success();
+    std::filesystem::path folder = std::filesystem::path(path).parent_path();
+    if (folder.empty()) folder = ".";
+    if (!std::filesystem::is_directory(folder) || ::access(folder.c_str(), W_OK) != 0) {
+        return spec_error(flag + " " + path, "folder '" + folder.string() +
+                                                 "' does not exist or is not writable",
+                          "create it first or choose another path");
+    }
+    return Status::success();
+}
+
+Result<PreparedJob> prepare(const TrainCommand& command, const RankInfo& ranks) {
+    std::vector<SpecOverride> overrides;
+    for (const auto& text : command.overrides) {
+        auto parsed = parse_override(text);
+        SLIPWAY_RETURN_IF_ERROR(parsed);
+        overrides.push_back(*parsed);
+    }
+    auto spec = load_job_spec(command.spec_path, overrides);
+    SLIPWAY_RETURN_IF_ERROR(spec);
+    if (ranks.rank == 0) {
+        SLIPWAY_RETURN_IF_ERROR(check_output_path("--metrics-file", command.metrics_file));
+        SLIPWAY_RETURN_IF_ERROR(check_output_path("--summary-file", command.summary_file));
+        SLIPWAY_RETURN_IF_ERROR(check_output_path("--dump-parameters", command.dump_parameters));
+    }
+    auto data = read_dataset_file(spec->data.path);
+    SLIPWAY_RETURN_IF_ERROR(data);
+    if (data->train.rows == 0) return data_error(spec->data.path, "/train/x has no rows");
+    if (spec->data.standardize) {
+        standardize(data->train, data->feature_mean, data->feature_std);
+        standardize(data->test, data->feature_mean, data->feature_std);
+    }
+    auto model = resolve_model(*spec, *data);
+    SLIPWAY_RETURN_IF_ERROR(model);
+    return PreparedJob{std::move(*spec), std::move(*data), std::move(*model)};
 }
 
 Status write_parameters(const std::string& path, const Model& model) {
@@ -36,85 +88,120 @@ Status write_parameters(const std::string& path, const Model& model) {
     std::FILE* file = std::fopen(path.c_str(), "wb");
     if (file == nullptr) return spec_error(path, "cannot write --dump-parameters file");
     const size_t written = std::fwrite(host.data(), sizeof(float), host.size(), file);
-    std::fclose(file);
-    if (written != host.size()) return spec_error(path, "short write of parameters");
+    const bool closed = std::fclose(file) == 0;
+    if (written != host.size() || !closed) return spec_error(path, "short write of parameters");
     return Status::success();
 }
 
+// Rank 0's files at the end. A failure here is rank 0's alone.
+Status write_outputs(const TrainCommand& command, const nlohmann::json& summary,
+                     const Model& model, MetricsLog& metrics) {
+    metrics.write(summary);
+    if (!command.summary_file.empty()) {
+        SLIPWAY_RETURN_IF_ERROR(write_json_file(command.summary_file, summary));
+    }
+    if (!command.dump_parameters.empty()) {
+        SLIPWAY_RETURN_IF_ERROR(write_parameters(command.dump_parameters, model));
+    }
+    return Status::success();
+}
+
+void log_result(const TrainCommand& command, const TrainingOutcome& outcome) {
+    const nlohmann::json& summary = outcome.summary;
+    spdlog::info("{}: {} steps, {:.0f} samples/s, test accuracy {}, test loss {}, {:.1f} s",
+                 outcome.stopped ? "stopped" : "done", summary["steps"].get<int64_t>(),
+                 summary["train_samples_per_sec"].get<double>(),
+                 summary["test_accuracy"].dump(), summary["test_loss"].dump(),
+                 summary["wall_seconds"].get<double>());
+    if (!command.metrics_file.empty()) spdlog::info("metrics: {}", command.metrics_file);
+    if (!command.summary_file.empty()) spdlog::info("summary: {}", command.summary_file);
+}
+
+// The part of the job that runs with the communicator up. Every failure that only this rank
+// sees ends the whole job through comm.abort(), so no peer waits out its deadline.
+int train_with(const TrainCommand& command, const RankInfo& ranks, PreparedJob& job,
+               Communicator& comm, Clock::time_point program_start) {
+    const JobSpec& spec = job.spec;
+    RunContext context;
+    context.threads_per_rank = configure_cpu_threads(spec.train.threads_per_rank,
+                                                     usable_cpus(), online_cpus(),
+                                                     std::max(1, comm.local_size()));
+    context.blas = blas_description();
+    spdlog::info("slipway-train: {} rank(s) via {} ({}), device cpu, BLAS {}", comm.size(),
+                 comm.name(), ranks.evidence, context.blas);
+
+    auto model = make_cpu_model(job.model);
+    auto optimizer = make_cpu_optimizer(spec.train.optimizer, spec.train.clip_grad_norm,
+                                        model->parameter_count());
+    auto resume = resume_from_checkpoint(spec, comm, *model, *optimizer);
+    if (!resume.ok()) return fail(resume.error());  // every rank returns the same code
+
+    // A resumed run appends to the metrics of the run it continues.
+    MetricsLog metrics;
+    if (comm.rank() == 0 && !command.metrics_file.empty()) {
+        auto opened = MetricsLog::open(command.metrics_file, metrics, resume->resumed);
+        if (!opened.ok()) {
+            const int code = fail(opened.error());
+            comm.abort(code);
+            return code;
+        }
+    }
+    Trainer trainer(spec, job.data, comm, *model, *optimizer, metrics, context);
+    if (resume->resumed) {
+        trainer.resume_at(resume->position, resume->last_eval);
+    } else {
+        trainer.initialize_parameters();
+    }
+    TrainingOutcome outcome = trainer.run();
+    outcome.summary["wall_seconds"] =
+        std::chrono::duration<double>(Clock::now() - program_start).count();
+    outcome.summary["spec"] = spec.source_path;
+
+    if (comm.rank() == 0) {
+        Status written = write_outputs(command, outcome.summary, *model, metrics);
+        if (!written.ok()) {
+            const int code = fail(written.error());
+            comm.abort(code);
+            return code;
+        }
+        log_result(command, outcome);
+    }
+    comm.barrier();
+    if (outcome.checkpoint_failed) return to_int(ExitCode::kBadCheckpoint);
+    return to_int(outcome.stopped ? ExitCode::kPreempted : ExitCode::kOk);
+}
+
 int train(const TrainCommand& command, const RankInfo& ranks) {
-    const auto program_start = std::chrono::steady_clock::now();
+    const auto program_start = Clock::now();
+    auto job = prepare(command, ranks);
+    if (!job.ok()) return fail(job.error());
 
-    std::vector<SpecOverride> overrides;
-    for (const auto& text : command.overrides) {
-        auto parsed = parse_override(text);
-        if (!parsed.ok()) return fail(parsed.error());
-        overrides.push_back(*parsed);
-    }
-    auto spec = load_job_spec(command.spec_path, overrides);
-    if (!spec.ok()) return fail(spec.error());
-
-    // Data before MPI: a bad file ends every rank with exit 3 without a half-built job.
-    auto data = read_dataset_file(spec->data.path);
-    if (!data.ok()) return fail(data.error());
-    if (spec->data.standardize) {
-        standardize(data->train, data->feature_mean, data->feature_std);
-        standardize(data->test, data->feature_mean, data->feature_std);
-    }
-    auto config = resolve_model(*spec, *data);
-    if (!config.ok()) return fail(config.error());
-    if (data->train.rows == 0) {
-        return fail(data_error(spec->data.path, "/train/x has no rows"));
-    }
-
-    auto comm = make_communicator(ranks, spec->train.collective_timeout);
+    auto comm = make_communicator(ranks, job->spec.train.collective_timeout);
     if (!comm.ok()) return fail(comm.error());
     Communicator& communicator = **comm;
-
-    RunContext context;
-    const int ranks_on_node = std::max(1, communicator.local_size());
-    context.threads_per_rank =
-        configure_cpu_threads(spec->train.threads_per_rank, usable_cpus(), ranks_on_node);
-    context.blas = blas_description();
-    spdlog::info("slipway-train: {} rank(s) via {} ({}), device cpu, BLAS {}",
-                 communicator.size(), communicator.name(), ranks.evidence, context.blas);
-
-    MetricsLog metrics;
-    if (communicator.rank() == 0 && !command.metrics_file.empty()) {
-        auto opened = MetricsLog::open(command.metrics_file, metrics);
-        if (!opened.ok()) return fail(opened.error());
+    try {
+        return train_with(command, ranks, *job, communicator, program_start);
+    } catch (const PeerFailure& failure) {
+        spdlog::error("{}", failure.what());
+        communicator.abort(to_int(ExitCode::kPeerFailed));
+        return to_int(ExitCode::kPeerFailed);
+    } catch (const MpiError& failure) {
+        spdlog::error("{}", failure.what());
+        communicator.abort(to_int(ExitCode::kPeerFailed));
+        return to_int(ExitCode::kPeerFailed);
+    } catch (const std::bad_alloc&) {
+        spdlog::error("out of memory: an allocation failed (peak RSS {:.0f} MiB)", peak_rss_mb());
+        communicator.abort(to_int(ExitCode::kOutOfMemory));
+        return to_int(ExitCode::kOutOfMemory);
+    } catch (const std::exception& failure) {
+        // Hdf5Error (a checkpoint volume gone bad) and anything unexpected: this rank alone.
+        const int code = dynamic_cast<const Hdf5Error*>(&failure) != nullptr
+                             ? to_int(ExitCode::kBadCheckpoint)
+                             : to_int(ExitCode::kInternal);
+        spdlog::error("{}", failure.what());
+        communicator.abort(code);
+        return code;
     }
-
-    auto model = make_cpu_model(*config);
-    auto optimizer = make_cpu_optimizer(spec->train.optimizer, spec->train.clip_grad_norm,
-                                        model->parameter_count());
-    Trainer trainer(*spec, *data, communicator, *model, *optimizer, metrics, context);
-    trainer.initialize_parameters();
-    nlohmann::json summary = trainer.run();
-    summary["wall_seconds"] =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - program_start).count();
-    summary["spec"] = spec->source_path;
-
-    if (communicator.rank() == 0) {
-        metrics.write(summary);
-        if (!command.summary_file.empty()) {
-            Status written = write_json_file(command.summary_file, summary);
-            if (!written.ok()) return fail(written.error());
-        }
-        if (!command.dump_parameters.empty()) {
-            Status written = write_parameters(command.dump_parameters, *model);
-            if (!written.ok()) return fail(written.error());
-        }
-        spdlog::info("done: {} steps, {:.0f} samples/s, test accuracy {}, test loss {:.4f}, "
-                     "{:.1f} s",
-                     summary["steps"].get<int64_t>(),
-                     summary["train_samples_per_sec"].get<double>(),
-                     summary["test_accuracy"].dump(), summary["test_loss"].get<double>(),
-                     summary["wall_seconds"].get<double>());
-        if (!command.metrics_file.empty()) spdlog::info("metrics: {}", command.metrics_file);
-        if (!command.summary_file.empty()) spdlog::info("summary: {}", command.summary_file);
-    }
-    communicator.barrier();
-    return 0;
 }
 
 }  // namespace
@@ -127,20 +214,21 @@ int run_train_command(const TrainCommand& command) {
                                "use trace, debug, info, warn, error or off"));
     }
     if (!ranks.ok()) return fail(ranks.error());
+    install_stop_signal_handlers();
     try {
         return train(command, *ranks);
-    } catch (const PeerFailure& failure) {
-        spdlog::error("{}", failure.what());
-        return to_int(ExitCode::kPeerFailed);
-    } catch (const MpiError& failure) {
-        spdlog::error("{}", failure.what());
-        return to_int(ExitCode::kPeerFailed);
     } catch (const Hdf5Error& failure) {
-        spdlog::error("{}", failure.what());
+        spdlog::error("{}", failure.what());  // reading the data file
         return to_int(ExitCode::kBadData);
+    } catch (const MpiError& failure) {
+        spdlog::error("{}", failure.what());  // MPI_Init and friends
+        return to_int(ExitCode::kPeerFailed);
     } catch (const std::bad_alloc&) {
         spdlog::error("out of memory: an allocation failed (peak RSS {:.0f} MiB)", peak_rss_mb());
         return to_int(ExitCode::kOutOfMemory);
+    } catch (const std::exception& failure) {
+        spdlog::error("unexpected error (please report it): {}", failure.what());
+        return to_int(ExitCode::kInternal);
     }
 }
 

@@ -7,10 +7,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include "checkpoint/checkpoint.h"
+#include "common/stop_signal.h"
+#include "common/system_error.h"
 #include "data/batch_plan.h"
 #include "metrics/process_stats.h"
 #include "model/init.h"
 #include "optim/schedule.h"
+#include "train/checkpointing.h"
 
 namespace slipway {
 namespace {
@@ -34,6 +38,10 @@ std::string format_duration(double seconds) {
     return text;
 }
 
+nlohmann::json number_or_null(double value) {
+    return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
+}
+
 constexpr size_t kEvalChunkRows = 2048;
 
 }  // namespace
@@ -55,35 +63,66 @@ void Trainer::initialize_parameters() {
     model_.load_parameters(host);
 }
 
+void Trainer::resume_at(const TrainingPosition& position, const Evaluation& last_evaluation) {
+    position_ = position;
+    last_eval_ = last_evaluation;
+}
+
 void Trainer::gather_rows(const std::vector<uint32_t>& permutation, size_t begin, size_t end) {
     const Split& train = data_.train;
     const size_t rows = end - begin;
     const size_t features = train.features;
+    const size_t width = train.target_width;
     batch_x_.resize(rows * features);
     batch_ids_.resize(rows);
     if (data_.is_classification()) {
         batch_labels_.resize(rows);
     } else {
-        batch_targets_.resize(rows * train.target_width);
+        batch_targets_.resize(rows * width);
     }
     for (size_t row = 0; row < rows; ++row) {
-        const uint32_t sample = permutation[begin + row];
-        batch_ids_[row] = sample;
+        const size_t sample = permutation[begin + row];
+        batch_ids_[row] = static_cast<uint32_t>(sample);
         std::memcpy(&batch_x_[row * features], &train.x[sample * features],
                     features * sizeof(float));
         if (data_.is_classification()) {
             batch_labels_[row] = train.labels[sample];
         } else {
-            std::memcpy(&batch_targets_[row * train.target_width],
-                        &train.targets[sample * train.target_width],
-                        train.target_width * sizeof(float));
+            std::memcpy(&batch_targets_[row * width], &train.targets[sample * width],
+                        width * sizeof(float));
         }
     }
 }
 
-Trainer::EvalResult Trainer::evaluate_test() {
+StepStats Trainer::train_step(const std::vector<uint32_t>& permutation, int64_t step_in_epoch,
+                              const BatchPlan& plan, double lr) {
+    const auto step = static_cast<size_t>(step_in_epoch);
+    const float grad_scale = 1.0f / static_cast<float>(plan.step_range(step).size());
+    const DropoutKey key{spec_.train.seed, static_cast<uint64_t>(position_.epoch)};
+    model_.zero_gradients();
+    for (int micro = 0; micro < plan.accumulate(); ++micro) {
+        const IndexRange slice = plan.rank_slice(step, micro, comm_.rank());
+        if (slice.size() == 0) continue;
+        gather_rows(permutation, slice.begin, slice.end);
+        Batch batch;
+        batch.x = batch_x_.data();
+        batch.rows = slice.size();
+        batch.labels = data_.is_classification() ? batch_labels_.data() : nullptr;
+        batch.targets = data_.is_classification() ? nullptr : batch_targets_.data();
+        batch.sample_ids = batch_ids_.data();
+        model_.accumulate_gradients(batch, grad_scale, key);
+    }
+    // The stop vote rides in the gradient buffer: no extra round trip per step.
+    model_.set_stop_vote(stop_requested());
+    comm_.allreduce_sum(model_.gradient_buffer(), model_.gradient_buffer_size());
+    const StepStats stats = model_.read_step_stats();
+    last_grad_norm_ = optimizer_.step(model_.parameters(), model_.gradient_buffer(), lr);
+    return stats;
+}
+
+Evaluation Trainer::evaluate_test(int64_t epochs_done) {
     const Split& test = data_.test;
-    IndexRange mine = even_split(0, test.rows, comm_.size(), comm_.rank());
+    const IndexRange mine = even_split(0, test.rows, comm_.size(), comm_.rank());
     double totals[3] = {0, 0, 0};  // loss_sum, correct, samples
     for (size_t begin = mine.begin; begin < mine.end; begin += kEvalChunkRows) {
         const size_t end = std::min(mine.end, begin + kEvalChunkRows);
@@ -95,158 +134,192 @@ Trainer::EvalResult Trainer::evaluate_test() {
         } else {
             batch.targets = &test.targets[begin * test.target_width];
         }
-        StepStats stats = model_.evaluate(batch);
+        const StepStats stats = model_.evaluate(batch);
         totals[0] += stats.loss_sum;
         totals[1] += stats.correct;
         totals[2] += stats.samples;
     }
     comm_.allreduce_sum(totals, 3);
-    EvalResult result;
-    result.samples = totals[2];
+    Evaluation result;
+    result.epoch = epochs_done;
     if (totals[2] > 0) {
         result.loss = totals[0] / totals[2];
-        result.accuracy = totals[1] / totals[2];
+        if (data_.is_classification()) result.accuracy = totals[1] / totals[2];
+    }
+    const std::string progress = "epoch " + std::to_string(epochs_done) + "/" +
+                                 std::to_string(spec_.train.epochs);
+    if (data_.is_classification()) {
+        spdlog::info("{} test loss {:.4f} accuracy {:.4f} ({} samples)", progress, result.loss,
+                     result.accuracy, totals[2]);
+    } else {
+        spdlog::info("{} test loss {:.4f} ({} samples)", progress, result.loss, totals[2]);
     }
     return result;
 }
 
-void Trainer::log_progress(int epoch, size_t step_in_epoch, size_t steps_per_epoch,
-                           int64_t global_step, int64_t total_steps, double window_loss,
-                           double lr, double samples_per_sec, double grad_norm,
-                           double seconds_elapsed) {
-    const double seconds_per_step = seconds_elapsed / static_cast<double>(global_step);
-    const double eta = seconds_per_step * static_cast<double>(total_steps - global_step);
+void Trainer::log_progress(int64_t step_in_epoch, int64_t steps_per_epoch, int64_t total_steps,
+                           const Window& window, double lr, double grad_norm) {
+    const double rate = window.seconds > 0 ? window.samples / window.seconds : 0;
+    const double loss = window.samples > 0 ? window.loss / window.samples : 0;
+    const double eta = train_seconds_ / static_cast<double>(std::max<int64_t>(1, step_count_)) *
+                       static_cast<double>(total_steps - position_.step);
     spdlog::info("epoch {}/{} step {}/{} loss {:.4f} lr {:.4g} {:.0f} samples/s ETA {}",
-                 epoch + 1, spec_.train.epochs, step_in_epoch, steps_per_epoch, window_loss, lr,
-                 samples_per_sec, format_duration(eta));
+                 position_.epoch + 1, spec_.train.epochs, step_in_epoch, steps_per_epoch, loss,
+                 lr, rate, format_duration(eta));
     metrics_.write({{"type", "train"},
-                    {"epoch", epoch + 1},
-                    {"step", global_step},
-                    {"loss", window_loss},
+                    {"epoch", position_.epoch + 1},
+                    {"step", position_.step},
+                    {"loss", loss},
                     {"lr", lr},
                     {"grad_norm", grad_norm},
-                    {"samples_per_sec", samples_per_sec},
-                    {"elapsed_seconds", seconds_elapsed}});
+                    {"samples_per_sec", rate},
+                    {"train_seconds", train_seconds_}});
 }
 
-nlohmann::json Trainer::run() {
-    const auto wall_start = Clock::now();
+bool Trainer::save_checkpoint(const char* reason) {
+    if (comm_.rank() != 0) return true;  // parameters are identical on every rank
+    const auto start = Clock::now();
+    CheckpointState state =
+        snapshot(spec_, data_, model_, optimizer_, position_, last_eval_, comm_.size());
+    auto written = write_checkpoint(spec_.checkpoint_dir(), state, spec_.checkpoint.keep);
+    if (!written.ok()) {
+        spdlog::error("{} checkpoint at step {} failed: {}", reason, position_.step,
+                      written.error().message());
+        return false;
+    }
+    spdlog::info("{} checkpoint at step {}: {} ({:.0f} ms)", reason, position_.step, *written,
+                 seconds_since(start) * 1e3);
+    metrics_.write({{"type", "checkpoint"}, {"reason", reason}, {"step", position_.step},
+                    {"path", *written}});
+    return true;
+}
+
+TrainingOutcome Trainer::run() {
     const TrainSpec& train = spec_.train;
     const size_t samples = data_.train.rows;
-    BatchPlan plan(samples, static_cast<size_t>(train.global_batch), train.accumulate,
-                   comm_.size());
-    const int64_t steps_per_epoch = static_cast<int64_t>(plan.steps_per_epoch());
+    const BatchPlan plan(samples, static_cast<size_t>(train.global_batch), train.accumulate,
+                         comm_.size());
+    const auto steps_per_epoch = static_cast<int64_t>(plan.steps_per_epoch());
     int64_t total_steps = steps_per_epoch * train.epochs;
     if (train.max_steps > 0) total_steps = std::min(total_steps, train.max_steps);
 
-    spdlog::info("training {} on {} rank(s): {} samples, global batch {} ({} x {}), {} steps "
-                 "per epoch, {} steps",
+    spdlog::info("training {} on {} rank(s): {} samples, global batch {} in {} micro-batch(es), "
+                 "{} steps per epoch, steps {}..{}",
                  model_signature(model_.config()), comm_.size(), samples, train.global_batch,
-                 train.accumulate,
-                 (train.global_batch + train.accumulate - 1) / train.accumulate, steps_per_epoch,
-                 total_steps);
-
-    const size_t buffer_size = model_.gradient_buffer_size();
-    const size_t parameter_count = model_.parameter_count();
-    double train_seconds = 0;     // time inside optimizer steps only
-    double trained_samples = 0;
-    double window_loss = 0, window_samples = 0, window_seconds = 0, window_trained = 0;
-    double epoch_loss = 0, epoch_samples = 0, last_epoch_loss = NAN;
-    double last_grad_norm = 0, last_lr = 0;
-    EvalResult last_eval;
-    int64_t global_step = 0;
-    int epochs_done = 0;
-
-    for (int epoch = 0; epoch < train.epochs && global_step < total_steps; ++epoch) {
-        const auto permutation = epoch_permutation(train.seed, static_cast<uint64_t>(epoch), samples);
-        const DropoutKey key{train.seed, static_cast<uint64_t>(epoch)};
-        epoch_loss = 0;
-        epoch_samples = 0;
-        for (int64_t step = 0; step < steps_per_epoch && global_step < total_steps; ++step) {
-            const auto step_start = Clock::now();
-            const auto whole = plan.step_range(static_cast<size_t>(step));
-            const float grad_scale = 1.0f / static_cast<float>(whole.size());
-            model_.zero_gradients();
-            for (int micro = 0; micro < plan.accumulate(); ++micro) {
-                const auto slice = plan.rank_slice(static_cast<size_t>(step), micro, comm_.rank());
-                if (slice.size() == 0) continue;
-                gather_rows(permutation, slice.begin, slice.end);
-                Batch batch;
-                batch.x = batch_x_.data();
-                batch.rows = slice.size();
-                batch.labels = data_.is_classification() ? batch_labels_.data() : nullptr;
-                batch.targets = data_.is_classification() ? nullptr : batch_targets_.data();
-                batch.sample_ids = batch_ids_.data();
-                model_.accumulate_gradients(batch, grad_scale, key);
-            }
-            model_.set_stop_vote(false);
-            comm_.allreduce_sum(model_.gradient_buffer(), buffer_size);
-            const StepStats stats = model_.read_step_stats();
-            last_lr = scheduled_lr(train.schedule, train.optimizer.lr, global_step, total_steps);
-            last_grad_norm =
-                optimizer_.step(model_.parameters(), model_.gradient_buffer(), last_lr);
-            ++global_step;
-
-            const double step_seconds = seconds_since(step_start);
-            train_seconds += step_seconds;
-            trained_samples += stats.samples;
-            window_loss += stats.loss_sum;
-            window_samples += stats.samples;
-            window_seconds += step_seconds;
-            window_trained += stats.samples;
-            epoch_loss += stats.loss_sum;
-            epoch_samples += stats.samples;
-
-            if (global_step % train.log_every == 0 || step + 1 == steps_per_epoch ||
-                global_step == total_steps) {
-                const double rate = window_seconds > 0 ? window_trained / window_seconds : 0;
-                log_progress(epoch, static_cast<size_t>(step + 1),
-                             static_cast<size_t>(steps_per_epoch), global_step, total_steps,
-                             window_samples > 0 ? window_loss / window_samples : 0, last_lr, rate,
-                             last_grad_norm, train_seconds);
-                window_loss = window_samples = window_seconds = window_trained = 0;
-            }
-        }
-        if (epoch_samples > 0) last_epoch_loss = epoch_loss / epoch_samples;
-        ++epochs_done;
-
-        last_eval = evaluate_test();
-        if (data_.is_classification()) {
-            spdlog::info("epoch {}/{} test loss {:.4f} accuracy {:.4f} ({} samples)", epoch + 1,
-                         train.epochs, last_eval.loss, last_eval.accuracy, last_eval.samples);
-        } else {
-            spdlog::info("epoch {}/{} test loss {:.4f} ({} samples)", epoch + 1, train.epochs,
-                         last_eval.loss, last_eval.samples);
-        }
-        nlohmann::json eval = {{"type", "eval"},
-                               {"epoch", epoch + 1},
-                               {"step", global_step},
-                               {"train_loss", last_epoch_loss},
-                               {"test_loss", last_eval.loss}};
-        if (data_.is_classification()) eval["test_accuracy"] = last_eval.accuracy;
-        metrics_.write(eval);
+                 train.accumulate, steps_per_epoch, position_.step + 1, total_steps);
+    if (position_.step >= total_steps) {
+        spdlog::info("nothing to do: the checkpoint is at step {} of {}", position_.step,
+                     total_steps);
     }
 
+    const int64_t first_step = position_.step;
+    double trained_samples = 0, epoch_loss = 0, epoch_samples = 0, final_train_loss = NAN;
+    double lr = 0;
+    Window window;
+    bool stopped = false;
+    // A checkpoint taken at an epoch boundary carries that epoch's evaluation.
+    int64_t evaluated_at = position_.step > 0 && position_.position == 0 &&
+                                   last_eval_.epoch == position_.epoch
+                               ? position_.step
+                               : -1;
+    while (!stopped && position_.step < total_steps && position_.epoch < train.epochs) {
+        const auto epoch = static_cast<uint64_t>(position_.epoch);
+        const auto permutation = epoch_permutation(train.seed, epoch, samples);
+        epoch_loss = epoch_samples = 0;
+        for (int64_t s = position_.position / train.global_batch;
+             s < steps_per_epoch && position_.step < total_steps; ++s) {
+            const auto start = Clock::now();
+            lr = scheduled_lr(train.schedule, train.optimizer.lr, position_.step, total_steps);
+            StepStats stats;
+            try {
+                stats = train_step(permutation, s, plan, lr);
+            } catch (const PeerFailure&) {
+                spdlog::error("step {} (epoch {}) could not complete: a peer failed",
+                              position_.step + 1, position_.epoch + 1);
+                throw;
+            }
+            const double seconds = seconds_since(start);
+            ++position_.step;
+            ++step_count_;
+            position_.position = std::min<int64_t>((s + 1) * train.global_batch,
+                                                   static_cast<int64_t>(samples));
+            train_seconds_ += seconds;
+            trained_samples += stats.samples;
+            epoch_loss += stats.loss_sum;
+            epoch_samples += stats.samples;
+            window.loss += stats.loss_sum;
+            window.samples += stats.samples;
+            window.seconds += seconds;
+
+            const bool end_of_epoch = s + 1 == steps_per_epoch;
+            if (position_.step % train.log_every == 0 || end_of_epoch ||
+                position_.step == total_steps) {
+                log_progress(s + 1, steps_per_epoch, total_steps, window, lr, last_grad_norm_);
+                window = Window{};
+            }
+            if (end_of_epoch) {
+                final_train_loss = epoch_loss / epoch_samples;
+                ++position_.epoch;
+                position_.position = 0;
+                last_eval_ = evaluate_test(position_.epoch);
+                evaluated_at = position_.step;
+                nlohmann::json record = {{"type", "eval"},
+                                         {"epoch", position_.epoch},
+                                         {"step", position_.step},
+                                         {"train_loss", final_train_loss},
+                                         {"test_loss", number_or_null(last_eval_.loss)},
+                                         {"test_accuracy", number_or_null(last_eval_.accuracy)}};
+                metrics_.write(record);
+            }
+            if (stats.stop_votes > 0) {
+                spdlog::warn("stop requested (signal {} on {} rank(s)): stopping after step {}",
+                             stop_signal(), stats.stop_votes, position_.step);
+                stopped = true;
+                break;
+            }
+            if (spec_.checkpoint.every_steps > 0 &&
+                position_.step % spec_.checkpoint.every_steps == 0 &&
+                position_.step < total_steps) {
+                save_checkpoint("periodic");
+            }
+        }
+    }
+    if (epoch_samples > 0 && !std::isfinite(final_train_loss)) {
+        final_train_loss = epoch_loss / epoch_samples;  // stopped inside the first epoch
+    }
+    if (!stopped && evaluated_at != position_.step) {
+        last_eval_ = evaluate_test(position_.epoch);  // max_steps ended mid-epoch
+    }
+
+    TrainingOutcome outcome;
+    outcome.stopped = stopped;
+    outcome.checkpoint_failed = !save_checkpoint(stopped ? "preemption" : "final");
+    outcome.summary = summary(trained_samples, final_train_loss, lr);
+    outcome.summary["stopped"] = stopped;
+    outcome.summary["resumed_from_step"] = first_step;
+    return outcome;
+}
+
+nlohmann::json Trainer::summary(double trained_samples, double final_train_loss, double lr) {
     // Peak RSS of every rank: each fills its own slot, one allreduce gathers them.
     std::vector<double> rss(static_cast<size_t>(comm_.size()), 0.0);
     rss[static_cast<size_t>(comm_.rank())] = peak_rss_mb();
     comm_.allreduce_sum(rss.data(), rss.size());
-
-    nlohmann::json summary = {
+    return {
         {"type", "summary"},
         {"name", spec_.name},
         {"world_size", comm_.size()},
-        {"epochs", epochs_done},
-        {"steps", global_step},
-        {"global_batch", train.global_batch},
-        {"accumulate", train.accumulate},
+        {"epochs", position_.epoch},
+        {"steps", position_.step},
+        {"global_batch", spec_.train.global_batch},
+        {"accumulate", spec_.train.accumulate},
         {"train_samples", trained_samples},
-        {"train_seconds", train_seconds},
-        {"train_samples_per_sec", train_seconds > 0 ? trained_samples / train_seconds : 0.0},
-        {"wall_seconds", seconds_since(wall_start)},
-        {"test_loss", last_eval.loss},
-        {"final_train_loss", last_epoch_loss},
-        {"final_lr", last_lr},
+        {"train_seconds", train_seconds_},
+        {"train_samples_per_sec", train_seconds_ > 0 ? trained_samples / train_seconds_ : 0.0},
+        {"test_loss", number_or_null(last_eval_.loss)},
+        {"test_accuracy", number_or_null(last_eval_.accuracy)},
+        {"final_train_loss", number_or_null(final_train_loss)},
+        {"final_lr", lr},
         {"peak_rss_mb", *std::max_element(rss.begin(), rss.end())},
         {"peak_rss_mb_per_rank", rss},
         {"blas", context_.blas},
@@ -254,11 +327,9 @@ nlohmann::json Trainer::run() {
         {"threads_per_rank", context_.threads_per_rank},
         {"communicator", comm_.name()},
         {"model", model_signature(model_.config())},
-        {"parameters", parameter_count},
+        {"parameters", model_.parameter_count()},
+        {"checkpoint_dir", spec_.checkpoint_dir()},
     };
-    summary["test_accuracy"] = data_.is_classification() ? nlohmann::json(last_eval.accuracy)
-                                                         : nlohmann::json(nullptr);
-    return summary;
 }
 
 }  // namespace slipway

@@ -78,6 +78,46 @@ TEST(CsvDatasetTest, EmptyAndNonFiniteCells) {
               std::string::npos);
 }
 
+TEST(CsvDatasetTest, CellsOutsideFloatRangeOrNaNAreRejected) {
+    TempDir dir;
+    const std::string path = dir.file("big.csv");
+    // 1e300 is a finite double but inf as float32, which is how cells are stored.
+    write_text(path, "x,y,label\n1,2,0\n3,1e300,1\n");
+    auto big = read_csv_dataset(path, options_for("label"));
+    ASSERT_FALSE(big.ok());
+    EXPECT_EQ(big.error().code, ExitCode::kBadData);
+    EXPECT_EQ(big.error().message(),
+              path + ":3: column 'y' (2): '1e300' is outside the float32 range (about +-3.4e38)");
+
+    write_text(path, "x,y,label\n1,-4e38,0\n");
+    auto negative = read_csv_dataset(path, options_for("label"));
+    ASSERT_FALSE(negative.ok());
+    EXPECT_EQ(negative.error().message(),
+              path + ":2: column 'y' (2): '-4e38' is outside the float32 range (about +-3.4e38)");
+
+    // A regression target is stored as float32 too.
+    write_text(path, "x,price\n1,2.5\n2,1e39\n");
+    CsvOptions options = options_for("price");
+    options.task = CsvTask::kRegression;
+    auto target = read_csv_dataset(path, options);
+    ASSERT_FALSE(target.ok());
+    EXPECT_EQ(
+        target.error().message(),
+        path + ":3: column 'price' (2): '1e39' is outside the float32 range (about +-3.4e38)");
+
+    for (const std::string cell : {"nan", "NaN", "-inf", "infinity"}) {
+        write_text(path, "x,label\n1,0\n" + cell + ",1\n");
+        auto bad = read_csv_dataset(path, options_for("label"));
+        ASSERT_FALSE(bad.ok()) << cell;
+        EXPECT_EQ(bad.error().message(),
+                  path + ":3: column 'x' (1): '" + cell + "' is not a finite number");
+    }
+
+    // The largest float32 itself is fine.
+    write_text(path, "x,label\n3.4e38,0\n-3.4e38,1\n");
+    EXPECT_TRUE(read_csv_dataset(path, options_for("label")).ok());
+}
+
 TEST(CsvDatasetTest, RaggedRow) {
     TempDir dir;
     const std::string path = dir.file("ragged.csv");

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <limits>
 
 #include "data/h5.h"
 #include "test_files.h"
@@ -152,6 +153,65 @@ TEST(DatasetFileTest, BadFilesAreBadData) {
     auto mismatch = read_dataset_file(path);
     ASSERT_FALSE(mismatch.ok());
     EXPECT_NE(mismatch.error().message().find("has 2 rows but /train/x has 3"), std::string::npos);
+}
+
+// Non-finite statistics would turn standardised features into NaN; non-finite targets make
+// the loss NaN. Each is bad data naming the file, the attribute or dataset and the first bad
+// index.
+TEST(DatasetFileTest, NonFiniteStatisticsAndTargetsAreBadData) {
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const float inf = std::numeric_limits<float>::infinity();
+    TempDir dir;
+    const std::string path = dir.file("stats.h5");
+    auto read_with = [&](const std::string& attribute, std::vector<float> values) {
+        std::filesystem::remove(path);
+        EXPECT_TRUE(write_dataset_file(path, classification(10, 2)).ok());
+        {
+            auto file = h5::File::open(path, /*writable=*/true);
+            EXPECT_TRUE(file.ok());
+            file->write_attribute("/", attribute, values);
+            file->close();
+        }
+        auto read = read_dataset_file(path);
+        EXPECT_FALSE(read.ok()) << attribute;
+        if (!read.ok()) {
+            EXPECT_EQ(read.error().code, ExitCode::kBadData);
+        }
+        return read.ok() ? std::string("ok") : read.error().message();
+    };
+    EXPECT_EQ(read_with("feature_mean", {0.0f, 1.0f, nan, inf}),
+              path + ":/: attribute feature_mean: entry 2 is nan, not finite");
+    EXPECT_EQ(read_with("feature_mean", {-inf, 1.0f, 2.0f, 3.0f}),
+              path + ":/: attribute feature_mean: entry 0 is -inf, not finite");
+    EXPECT_EQ(read_with("feature_std", {1.0f, 1.0f, 1.0f, nan}),
+              path + ":/: attribute feature_std: entry 3 is nan, not finite");
+    EXPECT_EQ(read_with("feature_std", {1.0f, inf, 1.0f, 1.0f}),
+              path + ":/: attribute feature_std: entry 1 is inf, not finite");
+    EXPECT_EQ(read_with("feature_std", {1.0f, 0.0f, -0.5f, 1.0f}),
+              path + ":/: attribute feature_std: entry 2 is -0.5, negative");
+
+    for (size_t width : {1u, 3u}) {
+        Dataset dataset = regression(width);
+        dataset.test.targets[width + (width > 1 ? 1 : 0)] = nan;  // row 1 (target 1 if any)
+        std::filesystem::remove(path);
+        ASSERT_TRUE(write_dataset_file(path, dataset).ok());
+        auto read = read_dataset_file(path);
+        ASSERT_FALSE(read.ok());
+        EXPECT_EQ(read.error().code, ExitCode::kBadData);
+        const std::string target = width == 1 ? "row 1, target 0" : "row 1, target 1";
+        EXPECT_EQ(read.error().message(), path + ":/test/y: " + target + " is nan, not finite");
+    }
+}
+
+TEST(DatasetFileTest, NonFiniteFeatureIsBadData) {
+    TempDir dir;
+    const std::string path = dir.file("x.h5");
+    Dataset dataset = classification(10, 2);
+    dataset.train.x[4 * 3 + 2] = -std::numeric_limits<float>::infinity();
+    ASSERT_TRUE(write_dataset_file(path, dataset).ok());
+    auto read = read_dataset_file(path);
+    ASSERT_FALSE(read.ok());
+    EXPECT_EQ(read.error().message(), path + ":/train/x: row 3, feature 2 is -inf, not finite");
 }
 
 TEST(DatasetFileTest, WriterRejectsInconsistentDatasets) {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 
 namespace slipway {
 namespace {
@@ -59,6 +60,24 @@ TEST(StandardizeTest, CentresAndScalesAndLeavesConstantFeaturesUnscaled) {
     compute_feature_stats(split, after_mean, after_std);
     EXPECT_NEAR(after_mean[0], 0.0f, 1e-6);
     EXPECT_NEAR(after_std[0], 1.0f, 1e-6);
+}
+
+TEST(StandardizeTest, NonFiniteStdNeverProducesNaN) {
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const float inf = std::numeric_limits<float>::infinity();
+    Split split = make_split({1, 2, 3, 4, 5, 6}, 2, 3);
+    // A NaN std used to slip past "std < 1e-6" and give 1 / NaN; inf gave a scale of 0.
+    standardize(split, {1.0f, 2.0f, 0.0f}, {nan, inf, -1.0f});
+    for (float v : split.x) EXPECT_TRUE(std::isfinite(v)) << v;
+    EXPECT_EQ(split.x, (std::vector<float>{0, 0, 3, 3, 3, 6}));  // only centred
+}
+
+TEST(StandardizeTest, RejectsNonFiniteMean) {
+    Split split = make_split({1, 2}, 1, 2);
+    EXPECT_THROW(standardize(split, {std::numeric_limits<float>::quiet_NaN()}, {1.0f}),
+                 std::invalid_argument);
+    EXPECT_THROW(standardize(split, {std::numeric_limits<float>::infinity()}, {1.0f}),
+                 std::invalid_argument);
 }
 
 TEST(StandardizeTest, RejectsMismatchedSizes) {

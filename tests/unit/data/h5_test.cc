@@ -199,6 +199,64 @@ TEST(H5Test, FailedCallsThrowHdf5ErrorNamingTheCall) {
     EXPECT_THROW(File::create(dir.file("no/such/dir/b.h5")), Hdf5Error);
 }
 
+// Each query below used to pass HDF5's error value on as an answer (describe_type of a bad id
+// gave kind "other" with size 0; a failed H5Dget_storage_size gave 0 bytes).
+TEST(H5Test, DescribeTypeThrowsWhenTheQueriesFail) {
+    init();
+    EXPECT_THROW(describe_type(H5I_INVALID_HID), Hdf5Error);
+    SpaceHandle space(SLIPWAY_H5_CHECK(H5Screate(H5S_SCALAR)));
+    try {
+        describe_type(space.get());  // a dataspace, not a datatype
+        FAIL() << "expected Hdf5Error";
+    } catch (const Hdf5Error& e) {
+        EXPECT_EQ(e.call(), "H5Tget_class");
+    }
+    EXPECT_EQ(describe_type(H5T_NATIVE_UINT16).name, "uint16");
+    EXPECT_EQ(describe_type(H5T_IEEE_F64LE).name, "float64");
+}
+
+TEST(H5Test, CheckedQueriesThrowWhenTheCallFails) {
+    init();
+    SpaceHandle space(SLIPWAY_H5_CHECK(H5Screate(H5S_SCALAR)));
+    TypeHandle integer(SLIPWAY_H5_CHECK(H5Tcopy(H5T_NATIVE_INT32)));
+    auto call_of = [](auto&& query) -> std::string {
+        try {
+            query();
+        } catch (const Hdf5Error& e) {
+            return e.call();
+        }
+        return "no exception";
+    };
+    EXPECT_EQ(call_of([&] { identifier_type(H5I_INVALID_HID); }), "H5Iget_type");
+    EXPECT_EQ(call_of([&] { dataset_layout(space.get()); }), "H5Pget_layout");
+    EXPECT_EQ(call_of([&] { storage_size(space.get()); }), "H5Dget_storage_size");
+    EXPECT_EQ(call_of([&] { point_count(integer.get()); }), "H5Sget_simple_extent_npoints");
+    EXPECT_EQ(call_of([&] { string_padding(integer.get()); }), "H5Tget_strpad");  // not a string
+
+    EXPECT_EQ(identifier_type(space.get()), H5I_DATASPACE);
+    EXPECT_EQ(point_count(space.get()), 1u);
+}
+
+TEST(H5Test, ZeroStorageSizeOfAnEmptyDatasetIsNotAnError) {
+    TempDir dir;
+    const std::string path = dir.file("empty.h5");
+    {
+        File file = File::create(path);
+        file.write("/empty", std::vector<float>{}, {0, 3}, DatasetOptions{4, 4, true});
+        file.write("/full", std::vector<float>(12, 1.0f), {4, 3}, DatasetOptions{4, 4, true});
+    }
+    auto file = File::open(path);
+    ASSERT_TRUE(file.ok());
+    auto empty = file->dataset_info("/empty");
+    ASSERT_TRUE(empty.ok());
+    EXPECT_EQ(empty->storage_bytes, 0u);
+    EXPECT_TRUE(empty->chunk.empty());  // an empty dataset stays contiguous
+    auto full = file->dataset_info("/full");
+    ASSERT_TRUE(full.ok());
+    EXPECT_GT(full->storage_bytes, 0u);
+    EXPECT_EQ(full->chunk, (Shape{4, 3}));
+}
+
 TEST(H5Test, HandlesCloseOnceAndMove) {
     init();
     SpaceHandle a(SLIPWAY_H5_CHECK(H5Screate(H5S_SCALAR)));
