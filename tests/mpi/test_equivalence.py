@@ -98,5 +98,55 @@ class AccumulationTest(unittest.TestCase):
         self.assertLess(error, 1e-5)
 
 
+UNEVEN_SPEC = """\
+name: uneven
+data:
+  path: {data}
+model:
+  hidden: [48]
+  activation: tanh
+  dropout: 0.3
+train:
+  epochs: 2
+  global_batch: 50
+  accumulate: 3
+  seed: 3
+  log_every: 1
+  clip_grad_norm: 0.5
+  optimizer:
+    name: adamw
+    lr: 0.01
+    weight_decay: 0.01
+  schedule:
+    name: step
+    step_size: 7
+    gamma: 0.5
+    warmup_steps: 4
+"""
+
+
+class UnevenEquivalenceTest(unittest.TestCase):
+    """Uneven everything: 3 ranks (slices of 17/17/16 split again into 3 micro-batches), a
+    short last batch (902 rows: 18 steps of 50 and one of 2), AdamW, clipping, step decay."""
+
+    def test_three_ranks_equal_one_rank(self):
+        workdir = harness.new_workdir("uneven")
+        data = harness.make_synthetic_h5(workdir, rows=1128, features=12, classes=3)
+        spec = harness.write_spec(os.path.join(workdir, "spec.yaml"),
+                                  UNEVEN_SPEC.format(data=data))
+        one = harness.train(spec, 1, workdir, name="np1")
+        three = harness.train(spec, 3, workdir, name="np3")
+        for result in (one, three):
+            self.assertEqual(result["proc"].returncode, 0, result["proc"].stderr[-3000:])
+        self.assertEqual(one["summary"]["steps"], 2 * 19)
+        error = harness.relative_l2(one["params"], three["params"])
+        print(f"relative L2 difference 1 vs 3 ranks (uneven): {error:.3g}")
+        self.assertLess(error, 1e-5)
+        base = harness.train_losses(one["metrics"])
+        for (step, expected), (_, got) in zip(base, harness.train_losses(three["metrics"])):
+            self.assertAlmostEqual(got, expected, delta=1e-4 * max(1.0, abs(expected)),
+                                   msg=f"step {step}")
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -25,7 +25,8 @@ Result<MetricsLog*> MetricsLog::open(const std::string& path, MetricsLog& into, 
 
 void MetricsLog::write(const nlohmann::json& record) {
     if (file_ == nullptr) return;
-    std::string line = record.dump();
+    // Replace, not throw, on invalid UTF-8 (a spec path in another encoding, say).
+    std::string line = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     line.push_back('\n');
     std::fwrite(line.data(), 1, line.size(), file_);
     std::fflush(file_);
@@ -39,7 +40,7 @@ Status write_json_file(const std::string& path, const nlohmann::json& value) {
             return spec_error(path, std::string("cannot write: ") + std::strerror(errno),
                               "point the flag at a writable directory");
         }
-        out << value.dump(2) << '\n';
+        out << value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
         if (!out.flush()) return spec_error(path, "write failed (disk full?)");
     }
     std::error_code error;

@@ -106,12 +106,16 @@ Status write_outputs(const TrainCommand& command, const nlohmann::json& summary,
     return Status::success();
 }
 
+std::string four_digits(const nlohmann::json& value) {
+    return value.is_number() ? fmt::format("{:.4f}", value.get<double>()) : "n/a";
+}
+
 void log_result(const TrainCommand& command, const TrainingOutcome& outcome) {
     const nlohmann::json& summary = outcome.summary;
     spdlog::info("{}: {} steps, {:.0f} samples/s, test accuracy {}, test loss {}, {:.1f} s",
                  outcome.stopped ? "stopped" : "done", summary["steps"].get<int64_t>(),
                  summary["train_samples_per_sec"].get<double>(),
-                 summary["test_accuracy"].dump(), summary["test_loss"].dump(),
+                 four_digits(summary["test_accuracy"]), four_digits(summary["test_loss"]),
                  summary["wall_seconds"].get<double>());
     if (!command.metrics_file.empty()) spdlog::info("metrics: {}", command.metrics_file);
     if (!command.summary_file.empty()) spdlog::info("summary: {}", command.summary_file);

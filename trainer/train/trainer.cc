@@ -122,6 +122,9 @@ StepStats Trainer::train_step(const std::vector<uint32_t>& permutation, int64_t 
 
 Evaluation Trainer::evaluate_test(int64_t epochs_done) {
     const Split& test = data_.test;
+    if (test.rows == 0) {  // every rank holds the same file, so all skip together
+        return Evaluation{epochs_done, NAN, NAN};
+    }
     const IndexRange mine = even_split(0, test.rows, comm_.size(), comm_.rank());
     double totals[3] = {0, 0, 0};  // loss_sum, correct, samples
     for (size_t begin = mine.begin; begin < mine.end; begin += kEvalChunkRows) {
@@ -203,6 +206,7 @@ TrainingOutcome Trainer::run() {
     int64_t total_steps = steps_per_epoch * train.epochs;
     if (train.max_steps > 0) total_steps = std::min(total_steps, train.max_steps);
 
+    if (data_.test.rows == 0) spdlog::warn("{} has no /test rows: no evaluation", spec_.data.path);
     spdlog::info("training {} on {} rank(s): {} samples, global batch {} in {} micro-batch(es), "
                  "{} steps per epoch, steps {}..{}",
                  model_signature(model_.config()), comm_.size(), samples, train.global_batch,
@@ -243,6 +247,12 @@ TrainingOutcome Trainer::run() {
             ++step_count_;
             position_.position = std::min<int64_t>((s + 1) * train.global_batch,
                                                    static_cast<int64_t>(samples));
+            if (!std::isfinite(stats.loss_sum) && !warned_non_finite_) {
+                spdlog::warn("training loss is {} at step {}: training diverged (lower "
+                             "train.optimizer.lr, or set train.clip_grad_norm)",
+                             stats.loss_sum, position_.step);
+                warned_non_finite_ = true;
+            }
             train_seconds_ += seconds;
             trained_samples += stats.samples;
             epoch_loss += stats.loss_sum;

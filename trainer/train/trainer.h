@@ -91,6 +91,7 @@ private:
     double train_seconds_ = 0;  // time inside optimizer steps only
     int64_t step_count_ = 0;    // steps this process ran (ETA base; excludes resumed ones)
     double last_grad_norm_ = 0;
+    bool warned_non_finite_ = false;
 
     // Host staging for this rank's slice of a micro-batch, reused across steps.
     std::vector<float> batch_x_;
