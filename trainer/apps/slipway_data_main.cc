@@ -26,25 +26,6 @@ namespace {
 
 constexpr const char* kProgram = "slipway-data";
 
-// slipway-data is one process, not a rank of a job: its log lines carry the program's name
-// where slipway-train's carry "[rank N]". Level: --log-level, else $SLIPWAY_LOG_LEVEL, else
-// info; lines go to stderr (stdout is the command's result).
-void init_data_logging(const std::optional<std::string>& level) {
-    auto logger = spdlog::stderr_logger_mt(kProgram);
-    logger->set_pattern(std::string("%Y-%m-%dT%H:%M:%S.%e [") + kProgram + "] %^%l%$ %v");
-    auto chosen = spdlog::level::info;
-    std::optional<std::string> requested = level;
-    if (!requested) {
-        if (const char* env = std::getenv("SLIPWAY_LOG_LEVEL")) requested = env;
-    }
-    if (requested) {
-        if (auto parsed = parse_log_level(*requested)) chosen = *parsed;
-    }
-    logger->set_level(chosen);
-    logger->flush_on(spdlog::level::warn);
-    spdlog::set_default_logger(logger);
-}
-
 int fail(const Error& error) {
     std::cerr << kProgram << ": error: " << error.message() << "\n";
     return to_int(error.code);
@@ -172,7 +153,7 @@ int run(int argc, char** argv) {
         return fail(spec_error("--log-level", "unknown level '" + *log_level + "'",
                                "use trace, debug, info, warn, error or off"));
     }
-    init_data_logging(log_level);
+    init_program_logging(kProgram, log_level);
     const auto start = std::chrono::steady_clock::now();
 
     if (fashion_cmd->parsed()) {

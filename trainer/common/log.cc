@@ -19,10 +19,15 @@ std::optional<spdlog::level::level_enum> parse_log_level(const std::string& text
     return std::nullopt;
 }
 
-void init_logging(int rank, const std::optional<std::string>& level) {
-    auto logger = spdlog::stderr_logger_mt("slipway-rank" + std::to_string(rank));
-    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e [rank " + std::to_string(rank) + "] %^%l%$ %v");
-    auto chosen = rank == 0 ? spdlog::level::info : spdlog::level::warn;
+namespace {
+
+// Every line carries `tag`; the level is `level` (a flag), else $SLIPWAY_LOG_LEVEL, else
+// `default_level`. Lines go to stderr: stdout is for a command's result.
+void install_logger(const std::string& tag, spdlog::level::level_enum default_level,
+                    const std::optional<std::string>& level) {
+    auto logger = spdlog::stderr_logger_mt("slipway-" + tag);
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e [" + tag + "] %^%l%$ %v");
+    auto chosen = default_level;
     std::optional<std::string> requested = level;
     if (!requested) {
         if (const char* env = std::getenv("SLIPWAY_LOG_LEVEL")) requested = env;
@@ -33,6 +38,17 @@ void init_logging(int rank, const std::optional<std::string>& level) {
     logger->set_level(chosen);
     logger->flush_on(spdlog::level::warn);
     spdlog::set_default_logger(logger);
+}
+
+}  // namespace
+
+void init_logging(int rank, const std::optional<std::string>& level) {
+    install_logger("rank " + std::to_string(rank),
+                   rank == 0 ? spdlog::level::info : spdlog::level::warn, level);
+}
+
+void init_program_logging(const std::string& tag, const std::optional<std::string>& level) {
+    install_logger(tag, spdlog::level::info, level);
 }
 
 }  // namespace slipway

@@ -14,31 +14,9 @@
 
 #include "checkpoint/checkpoint.h"
 #include "model/mlp_config.h"
+#include "temp_dir.h"
 
 namespace slipway::testing {
-
-// A fresh directory under $TMPDIR, removed with everything in it at scope exit.
-class TempDir {
- public:
-    TempDir() {
-        std::string pattern =
-            (std::filesystem::temp_directory_path() / "slipway-ckpt-test-XXXXXX").string();
-        if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    std::string file(const std::string& name) const { return (path_ / name).string(); }
-    std::string path() const { return path_.string(); }
-
- private:
-    std::filesystem::path path_;
-};
 
 inline MlpConfig small_model() {
     MlpConfig model;

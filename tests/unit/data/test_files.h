@@ -12,30 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.h"
+
 namespace slipway::testing {
-
-// A fresh directory under $TMPDIR, removed with everything in it at scope exit.
-class TempDir {
- public:
-    TempDir() {
-        std::string pattern =
-            (std::filesystem::temp_directory_path() / "slipway-data-test-XXXXXX").string();
-        if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    std::string file(const std::string& name) const { return (path_ / name).string(); }
-    std::string path() const { return path_.string(); }
-
- private:
-    std::filesystem::path path_;
-};
 
 inline void write_text(const std::string& path, const std::string& text) {
     std::ofstream out(path, std::ios::binary);
