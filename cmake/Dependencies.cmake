@@ -7,6 +7,8 @@ find_package(nlohmann_json REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(GTest REQUIRED)
+find_package(Gloo REQUIRED)
+find_package(Threads REQUIRED)
 
 # OpenBLAS on purpose: Debian's reference libblas3 (pulled in by other packages and chosen
 # through libblas.so.3 alternatives) runs sgemm about 20x slower. We link libopenblas itself

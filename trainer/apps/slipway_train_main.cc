@@ -1,4 +1,7 @@
 // slipway-train: one rank of a data-parallel training job. See docs/slipway-train.md.
+#include <map>
+#include <string>
+
 #include <CLI/CLI.hpp>
 
 #include "train/train_command.h"
@@ -13,8 +16,10 @@ int main(int argc, char** argv) {
         "  slipway-train configs/fashion-mnist.yaml\n"
         "  mpirun -np 2 slipway-train configs/fashion-mnist.yaml --set train.epochs=1 \\\n"
         "      --metrics-file runs/metrics.jsonl --summary-file runs/summary.json\n\n"
-        "Exit codes: 0 done, 2 bad spec/flags/environment, 3 bad or missing data,\n"
-        "10 a peer failed or a collective timed out, 11 out of memory.",
+        "Exit codes: 0 done, 1 internal error, 2 bad spec/flags/environment or refused by the\n"
+        "rendezvous, 3 bad or missing data, 4 bad checkpoint, 10 a peer failed, a collective\n"
+        "or the rendezvous timed out, 11 out of memory, 143 stopped by SIGTERM after a\n"
+        "checkpoint.",
         "slipway-train"};
     app.add_option("spec", command.spec_path, "Job spec (YAML); see docs/spec.md")
         ->required()
@@ -29,6 +34,15 @@ int main(int argc, char** argv) {
     app.add_option("--log-level", command.log_level,
                    "trace|debug|info|warn|error|off (default: info on rank 0, warn elsewhere; "
                    "env SLIPWAY_LOG_LEVEL)");
+    const std::map<std::string, slipway::CommChoice> comm_names = {
+        {"auto", slipway::CommChoice::kAuto},
+        {"mpi", slipway::CommChoice::kMpi},
+        {"gloo", slipway::CommChoice::kGloo}};
+    app.add_option("--comm", command.comm,
+                   "Collectives: mpi (under mpirun/srun), gloo (TCP rendezvous at "
+                   "MASTER_ADDR:MASTER_PORT, no MPI), auto (default: mpi under an MPI "
+                   "launcher, gloo for RANK/WORLD_SIZE or JOB_COMPLETION_INDEX launches)")
+        ->transform(CLI::CheckedTransformer(comm_names, CLI::ignore_case));
     app.add_option("--dump-parameters", command.dump_parameters,
                    "Write the final parameters as raw little-endian float32 (for comparisons)");
     try {

@@ -38,6 +38,17 @@ public:
     virtual void abort(int exit_code) noexcept = 0;
 };
 
+// Which communicator to build (`--comm`).
+enum class CommChoice { kAuto, kMpi, kGloo };
+
+struct CommOptions {
+    CommChoice choice = CommChoice::kAuto;
+    double collective_timeout = 300;  // seconds, every collective
+    double rendezvous_timeout = 600;  // seconds, joining the gloo rendezvous
+    std::string job_token;            // gloo: ranks of another job are refused
+    std::string signature;            // gloo: every rank must train the same model
+};
+
 // One process: collectives are identities.
 std::unique_ptr<Communicator> make_local_communicator();
 
@@ -47,10 +58,18 @@ std::unique_ptr<Communicator> make_local_communicator();
 Result<std::unique_ptr<Communicator>> make_mpi_communicator(const RankInfo& expected,
                                                             double timeout_seconds);
 
-// The communicator a launch calls for: MPI under mpirun/srun, the local one for one rank.
-// Other multi-rank launches (RANK/WORLD_SIZE without MPI) are an Error until the TCP
-// rendezvous lands.
+// gloo over TCP: joins the rendezvous at MASTER_ADDR:MASTER_PORT (rank 0 serves it), then
+// connects the gloo mesh through it. Refusals (token, world size, signature) are exit 2, a
+// rendezvous that times out exit 10, a signal while waiting exit 143.
+Result<std::unique_ptr<Communicator>> make_gloo_communicator(const RankInfo& ranks,
+                                                             const CommOptions& options);
+
+// The communicator a launch calls for. auto: MPI under mpirun/srun, gloo for multi-rank
+// torchrun-style and Indexed Job launches, the local one for a single rank. An explicit
+// choice that the environment cannot support is an Error (exit 2) that says why.
 Result<std::unique_ptr<Communicator>> make_communicator(const RankInfo& ranks,
-                                                        double timeout_seconds);
+                                                        const CommOptions& options);
+
+const char* to_string(CommChoice choice);
 
 }  // namespace slipway

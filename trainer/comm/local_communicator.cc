@@ -24,25 +24,4 @@ std::unique_ptr<Communicator> make_local_communicator() {
     return std::make_unique<LocalCommunicator>();
 }
 
-Result<std::unique_ptr<Communicator>> make_communicator(const RankInfo& ranks,
-                                                        double timeout_seconds) {
-    switch (ranks.source) {
-        case LaunchSource::kMpi:
-        case LaunchSource::kSlurm:
-            return make_mpi_communicator(ranks, timeout_seconds);
-        case LaunchSource::kSingle:
-            return make_local_communicator();
-        case LaunchSource::kTorchrun:
-        case LaunchSource::kIndexedJob:
-            if (ranks.world_size == 1) return make_local_communicator();
-            return spec_error("environment",
-                              std::string(to_string(ranks.source)) + " launch of " +
-                                  std::to_string(ranks.world_size) +
-                                  " ranks without MPI: this build trains multi-rank jobs "
-                                  "under mpirun or srun only (" + ranks.evidence + ")",
-                              "start the ranks with mpirun -np N, or use slipway-launch run");
-    }
-    return make_local_communicator();
-}
-
 }  // namespace slipway

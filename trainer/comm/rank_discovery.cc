@@ -96,6 +96,17 @@ Status read_rendezvous(const EnvLookup& env, RankInfo& info) {
     return Status::success();
 }
 
+// MPI and Slurm launches need no rendezvous, but may carry one for --comm gloo.
+Status read_optional_rendezvous(const EnvLookup& env, RankInfo& info) {
+    if (!env("MASTER_ADDR") || !env("MASTER_PORT")) return Status::success();
+    RankInfo probe = info;
+    probe.world_size = 1;  // presence only: do not demand it
+    SLIPWAY_RETURN_IF_ERROR(read_rendezvous(env, probe));
+    info.master_addr = probe.master_addr;
+    info.master_port = probe.master_port;
+    return Status::success();
+}
+
 Result<RankInfo> from_mpi(const EnvLookup& env) {
     RankInfo info;
     info.source = LaunchSource::kMpi;
@@ -121,6 +132,7 @@ Result<RankInfo> from_mpi(const EnvLookup& env) {
         SLIPWAY_RETURN_IF_ERROR(read_int(env, "PMIX_RANK", 0, info.rank, info.evidence));
     }
     SLIPWAY_RETURN_IF_ERROR(check_rank_bounds(info));
+    SLIPWAY_RETURN_IF_ERROR(read_optional_rendezvous(env, info));
     return info;
 }
 

@@ -60,6 +60,10 @@ struct TrainSpec {
     double clip_grad_norm = 0.0;     // train.clip_grad_norm: global-norm clip (0: off)
     double collective_timeout = 300; // train.collective_timeout: seconds per collective
     int threads_per_rank = 0;        // train.threads_per_rank: BLAS threads (0: cores / ranks)
+    double rendezvous_timeout = 600; // train.rendezvous_timeout: seconds to join (gloo);
+                                     // env SLIPWAY_RENDEZVOUS_TIMEOUT wins
+    std::string job_token;           // train.job_token: ranks of other jobs are refused
+                                     // ("": the job name); env SLIPWAY_JOB_TOKEN wins
     OptimizerSpec optimizer;         // train.optimizer
     ScheduleSpec schedule;           // train.schedule
 };

@@ -68,6 +68,9 @@ Field job_spec_schema(JobSpec& spec) {
             schema::double_field("collective_timeout", &train.collective_timeout,
                                  Range::above(0)),
             schema::int_field("threads_per_rank", &train.threads_per_rank, Range::at_least(0)),
+            schema::double_field("rendezvous_timeout", &train.rendezvous_timeout,
+                                 Range::above(0)),
+            schema::string_field("job_token", &train.job_token),
             schema::map_field("optimizer", {
                 schema::enum_field<OptimizerKind>("name", &opt.kind, kOptimizerNames),
                 schema::double_field("lr", &opt.lr, Range::above(0)),

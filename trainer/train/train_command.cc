@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <new>
@@ -175,12 +176,39 @@ int train_with(const TrainCommand& command, const RankInfo& ranks, PreparedJob& 
     return to_int(outcome.stopped ? ExitCode::kPreempted : ExitCode::kOk);
 }
 
+// The environment wins over the spec for the token (a Secret) and the rendezvous bound.
+Result<CommOptions> communicator_options(const TrainCommand& command, const JobSpec& spec,
+                                         const MlpConfig& model) {
+    CommOptions options;
+    options.choice = command.comm;
+    options.collective_timeout = spec.train.collective_timeout;
+    options.rendezvous_timeout = spec.train.rendezvous_timeout;
+    if (const char* text = std::getenv("SLIPWAY_RENDEZVOUS_TIMEOUT")) {
+        char* end = nullptr;
+        const double seconds = std::strtod(text, &end);
+        if (end == text || *end != '\0' || !(seconds > 0)) {
+            return spec_error("environment",
+                              std::string("SLIPWAY_RENDEZVOUS_TIMEOUT='") + text +
+                                  "' is not a positive number of seconds");
+        }
+        options.rendezvous_timeout = seconds;
+    }
+    options.job_token = spec.train.job_token.empty() ? spec.name : spec.train.job_token;
+    if (const char* token = std::getenv("SLIPWAY_JOB_TOKEN"); token && *token) {
+        options.job_token = token;
+    }
+    options.signature = model_signature(model);
+    return options;
+}
+
 int train(const TrainCommand& command, const RankInfo& ranks) {
     const auto program_start = Clock::now();
     auto job = prepare(command, ranks);
     if (!job.ok()) return fail(job.error());
 
-    auto comm = make_communicator(ranks, job->spec.train.collective_timeout);
+    auto options = communicator_options(command, job->spec, job->model);
+    if (!options.ok()) return fail(options.error());
+    auto comm = make_communicator(ranks, *options);
     if (!comm.ok()) return fail(comm.error());
     Communicator& communicator = **comm;
     try {

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "comm/communicator.h"
+
 namespace slipway {
 
 // Everything slipway-train's command line says.
@@ -14,6 +16,7 @@ struct TrainCommand {
     std::string summary_file;
     std::string dump_parameters;         // raw float32 parameters after training (tests)
     std::optional<std::string> log_level;
+    CommChoice comm = CommChoice::kAuto;  // --comm mpi|gloo|auto
 };
 
 // Runs one rank of a training job and returns the process exit code (DESIGN.md): spec and

@@ -1,0 +1,200 @@
+#include <gloo/allreduce.h>
+#include <gloo/barrier.h>
+#include <gloo/broadcast.h>
+#include <gloo/common/error.h>
+#include <gloo/common/logging.h>
+#include <gloo/math.h>
+#include <gloo/rendezvous/context.h>
+#include <gloo/rendezvous/prefix_store.h>
+#include <gloo/transport/tcp/device.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include <spdlog/spdlog.h>
+
+#include "comm/communicator.h"
+#include "comm/rendezvous/tcp_store.h"
+#include "common/system_error.h"
+
+namespace slipway {
+namespace {
+
+using Milliseconds = std::chrono::milliseconds;
+
+Milliseconds to_milliseconds(double seconds) {
+    return Milliseconds(static_cast<int64_t>(seconds * 1000.0));
+}
+
+std::string seconds_text(double seconds) {
+    char text[32];
+    std::snprintf(text, sizeof(text), "%g", seconds);
+    return text;
+}
+
+// Collectives over gloo's TCP transport, for ranks that meet through the TCP rendezvous
+// (pods of an Indexed Job or JobSet, torchrun-style launches) instead of mpirun. gloo bounds
+// every call with a timeout and raises IoException within milliseconds of a peer's death;
+// both become PeerFailure (exit 10).
+class GlooCommunicator final : public Communicator {
+public:
+    GlooCommunicator(const RankInfo& ranks, std::unique_ptr<TcpStore> store,
+                     std::shared_ptr<gloo::Context> context, double timeout_seconds)
+        : rank_(ranks.rank),
+          size_(ranks.world_size),
+          local_rank_(ranks.local_rank),
+          local_size_(ranks.local_world_size),
+          store_(std::move(store)),
+          context_(std::move(context)),
+          timeout_seconds_(timeout_seconds),
+          timeout_(to_milliseconds(timeout_seconds)) {}
+
+    int rank() const override { return rank_; }
+    int size() const override { return size_; }
+    int local_rank() const override { return local_rank_; }
+    int local_size() const override { return local_size_; }
+    std::string name() const override { return "gloo"; }
+
+    void allreduce_sum(float* data, size_t count) override {
+        reduce(data, count, "gloo::allreduce(float)");
+    }
+    void allreduce_sum(double* data, size_t count) override {
+        reduce(data, count, "gloo::allreduce(double)");
+    }
+
+    void broadcast(float* data, size_t count, int root) override {
+        share(data, count, root, "gloo::broadcast(float)");
+    }
+    void broadcast(double* data, size_t count, int root) override {
+        share(data, count, root, "gloo::broadcast(double)");
+    }
+
+    void barrier() override {
+        if (size_ == 1) return;
+        gloo::BarrierOptions options(context_);
+        options.setTimeout(timeout_);
+        guarded("gloo::barrier", [&] { gloo::barrier(options); });
+    }
+
+    // gloo has no job-wide abort: the surviving ranks each notice the failure within their
+    // own collective deadline (or at once, when a connection breaks) and exit.
+    void abort(int) noexcept override {}
+
+private:
+    template <class T>
+    void reduce(T* data, size_t count, const char* call) {
+        if (size_ == 1 || count == 0) return;
+        gloo::AllreduceOptions options(context_);
+        options.setOutput(data, count);
+        options.setReduceFunction(
+            static_cast<void (*)(void*, const void*, const void*, size_t)>(&gloo::sum<T>));
+        options.setTimeout(timeout_);
+        guarded(call, [&] { gloo::allreduce(options); });
+    }
+
+    template <class T>
+    void share(T* data, size_t count, int root, const char* call) {
+        if (size_ == 1 || count == 0) return;
+        gloo::BroadcastOptions options(context_);
+        options.setOutput(data, count);
+        options.setRoot(root);
+        options.setTimeout(timeout_);
+        guarded(call, [&] { gloo::broadcast(options); });
+    }
+
+    template <class Call>
+    void guarded(const char* call, Call&& run) {
+        try {
+            run();
+        } catch (const gloo::IoException& error) {
+            // gloo names the peer's address in what() ("Connection closed by peer [host]:port"
+            // or "Timed out waiting ... for recv operation to complete").
+            throw PeerFailure(call,
+                              "a peer failed or did not answer within train.collective_timeout "
+                              "= " + seconds_text(timeout_seconds_) + " s: " + error.what(),
+                              __FILE__, __LINE__);
+        } catch (const gloo::Exception& error) {
+            throw PeerFailure(call, error.what(), __FILE__, __LINE__);
+        } catch (const gloo::EnforceNotMet& error) {
+            throw PeerFailure(call, error.what(), __FILE__, __LINE__);
+        }
+    }
+
+    int rank_;
+    int size_;
+    int local_rank_;
+    int local_size_;
+    std::unique_ptr<TcpStore> store_;  // rank 0 serves the store for the job's lifetime
+    std::shared_ptr<gloo::Context> context_;
+    double timeout_seconds_;
+    Milliseconds timeout_;
+};
+
+Error rendezvous_error(const RendezvousError& failure, const std::string& where) {
+    switch (failure.kind) {
+        case RendezvousFailure::kRefused:
+            return Error{ExitCode::kBadSpec, failure.message, where,
+                         "check that every rank runs the same spec, world size and job token"};
+        case RendezvousFailure::kStopped:
+            return Error{ExitCode::kPreempted,
+                         "stopped by a signal during the rendezvous (nothing to checkpoint yet)",
+                         where, ""};
+        case RendezvousFailure::kTimedOut:
+            break;
+    }
+    return Error{ExitCode::kPeerFailed, failure.message, where,
+                 "check MASTER_ADDR/MASTER_PORT and that rank 0 runs; the bound is "
+                 "train.rendezvous_timeout or SLIPWAY_RENDEZVOUS_TIMEOUT"};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Communicator>> make_gloo_communicator(const RankInfo& ranks,
+                                                             const CommOptions& options) {
+    const std::string where = "rendezvous " + ranks.master_addr + ":" +
+                              std::to_string(ranks.master_port);
+    if (ranks.master_addr.empty() || ranks.master_port <= 0) {
+        return spec_error("environment",
+                          "the gloo communicator needs MASTER_ADDR and MASTER_PORT (" +
+                              ranks.evidence + ")",
+                          "set them to rank 0's address and a free port");
+    }
+    RendezvousOptions rendezvous;
+    rendezvous.master_addr = ranks.master_addr;
+    rendezvous.master_port = ranks.master_port;
+    rendezvous.timeout = to_milliseconds(options.rendezvous_timeout);
+    rendezvous.operation_timeout = to_milliseconds(options.rendezvous_timeout);
+    JoinRequest request;
+    request.token = options.job_token;
+    request.rank = ranks.rank;
+    request.world_size = ranks.world_size;
+    request.signature = options.signature;
+
+    RendezvousError failure{RendezvousFailure::kTimedOut, ""};
+    const auto started = std::chrono::steady_clock::now();
+    std::unique_ptr<TcpStore> store = TcpStore::join(rendezvous, request, &failure);
+    if (!store) return rendezvous_error(failure, where);
+    spdlog::info("rendezvous at {}: {} ranks joined in {:.2f} s", where.substr(11),
+                 ranks.world_size,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
+                     .count());
+
+    try {
+        gloo::transport::tcp::attr attr;
+        attr.hostname = store->local_address();
+        auto device = gloo::transport::tcp::CreateDevice(attr);
+        auto context = std::make_shared<gloo::rendezvous::Context>(ranks.rank, ranks.world_size);
+        context->setTimeout(to_milliseconds(options.collective_timeout));
+        gloo::rendezvous::PrefixStore prefixed("gloo", *store);
+        context->connectFullMesh(prefixed, device);
+        return std::unique_ptr<Communicator>(std::make_unique<GlooCommunicator>(
+            ranks, std::move(store), std::move(context), options.collective_timeout));
+    } catch (const std::exception& error) {
+        return Error{ExitCode::kPeerFailed,
+                     std::string("connecting the gloo mesh failed: ") + error.what(), where,
+                     "a rank died during the rendezvous, or ranks cannot reach each other's "
+                     "addresses (the one each announced is the address it reached rank 0 from)"};
+    }
+}
+
+}  // namespace slipway
