@@ -3,6 +3,7 @@ Equivalence with MPI and 1 rank; late and out-of-order starts; names that never 
 wrong token, world size and duplicate rank; a killed or hung peer; SIGTERM and resume."""
 
 import os
+import re
 import signal
 import sys
 import time
@@ -135,6 +136,39 @@ class GlooFailureTest(unittest.TestCase):
     def setUpClass(cls):
         cls.workdir = harness.new_workdir("gloo-failures")
         cls.data = harness.make_synthetic_h5(cls.workdir, rows=4000)
+
+    def test_sigkill_of_a_peer_is_exit_10_within_30s(self):
+        spec = spec_file(self.workdir, self.data, epochs=100000, name="kill.yaml")
+        started, _ = gloo.start_ranks(spec, 3, self.workdir, "kill")
+        harness.wait_for_step(os.path.join(self.workdir, "kill.metrics.jsonl"), 20,
+                              started[0].process)
+        started[1].process.send_signal(signal.SIGKILL)
+        killed = time.time()
+        deadline = killed + 30
+        exited = {}  # rank -> seconds from SIGKILL to its exit
+        while len(exited) < 2 and time.time() < deadline:
+            for r in (0, 2):
+                if r not in exited and started[r].process.poll() is not None:
+                    exited[r] = time.time() - killed
+            time.sleep(0.01)
+        codes = {r: started[r].wait(max(0.1, deadline - time.time())) for r in (0, 2)}
+        print(f"gloo: survivors exited {codes}, rank 0 after "
+              f"{exited.get(0, float('nan')):.2f} s and rank 2 after "
+              f"{exited.get(2, float('nan')):.2f} s of SIGKILL of rank 1")
+        self.assertEqual(codes, {0: 10, 2: 10})
+        self.assertEqual(sorted(exited), [0, 2])
+        self.assertLess(max(exited.values()), 30)
+        # The rank whose collective broke says so (rank 0 or rank 2: whichever is not blocked
+        # on the other), and every survivor names the failure: the step and the lost peer's
+        # address, seen by itself or reported through rank 0's store by the rank that saw it.
+        self.assertTrue(any(re.search(r"error step \d+ \(epoch \d+\) could not complete",
+                                      started[r].output()) for r in (0, 2)),
+                        started[0].output()[-3000:] + started[2].output()[-3000:])
+        for r in (0, 2):
+            self.assertRegex(started[r].output(),
+                             r"error (rank \d reports: )?collective call gloo::\w+\(\w+\) "
+                             r"failed at \S+: at step \d+ \(epoch \d+\): a peer failed.*"
+                             r"127\.0\.0\.1\]?:\d+", started[r].output()[-3000:])
 
     def test_sigstop_of_a_peer_is_exit_10_after_the_deadline(self):
         spec = spec_file(self.workdir, self.data, epochs=100000, collective_timeout=4,

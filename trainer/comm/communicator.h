@@ -34,8 +34,11 @@ public:
     // Ends the whole job now with `exit_code`, for failures after which the peers cannot be
     // trusted to finish a collective (a lost or hung peer, an error on one rank only). Under
     // MPI this is MPI_Abort: mpirun then stops every rank, stopped ones included, instead of
-    // leaving them to wait out their deadlines. Does not return when it ends the job.
-    virtual void abort(int exit_code) noexcept = 0;
+    // leaving them to wait out their deadlines; it does not return. Under gloo it reports
+    // `reason` (what this rank saw: the step, the lost peer) through rank 0's store, every
+    // other rank logs it and exits 10 within about a second, and it returns: the caller then
+    // exits with `exit_code` itself.
+    virtual void abort(int exit_code, const std::string& reason) noexcept = 0;
 };
 
 // Which communicator to build (`--comm`).

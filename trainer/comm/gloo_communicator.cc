@@ -8,19 +8,28 @@
 #include <gloo/rendezvous/prefix_store.h>
 #include <gloo/transport/tcp/device.h>
 
+#include <signal.h>
+
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 
 #include <spdlog/spdlog.h>
 
 #include "comm/communicator.h"
 #include "comm/rendezvous/tcp_store.h"
+#include "common/exit_code.h"
 #include "common/system_error.h"
 
 namespace slipway {
 namespace {
 
 using Milliseconds = std::chrono::milliseconds;
+
+// How long a failing rank tries to tell rank 0 before it exits anyway.
+constexpr Milliseconds kReportTimeout{2000};
 
 Milliseconds to_milliseconds(double seconds) {
     return Milliseconds(static_cast<int64_t>(seconds * 1000.0));
@@ -34,8 +43,10 @@ std::string seconds_text(double seconds) {
 
 // Collectives over gloo's TCP transport, for ranks that meet through the TCP rendezvous
 // (pods of an Indexed Job or JobSet, torchrun-style launches) instead of mpirun. gloo bounds
-// every call with a timeout and raises IoException within milliseconds of a peer's death;
-// both become PeerFailure (exit 10).
+// every call with a timeout and raises IoException when a connection breaks; both become
+// PeerFailure (exit 10). A rank whose own connections stay up (blocked on a live neighbour
+// that waits for the dead one) would wait out the whole deadline: the first rank that fails
+// reports through rank 0's store (abort()), and every rank's store watcher ends it at once.
 class GlooCommunicator final : public Communicator {
 public:
     GlooCommunicator(const RankInfo& ranks, std::unique_ptr<TcpStore> store,
@@ -76,9 +87,17 @@ public:
         guarded("gloo::barrier", [&] { gloo::barrier(options); });
     }
 
-    // gloo has no job-wide abort: the surviving ranks each notice the failure within their
-    // own collective deadline (or at once, when a connection breaks) and exit.
-    void abort(int) noexcept override {}
+    // gloo has no job-wide abort, and a rank blocked in a collective may not notice a dead
+    // peer before its deadline: this rank reports the failure through rank 0's store, whose
+    // watchers (see make_gloo_communicator) end every other rank with exit 10.
+    void abort(int, const std::string& reason) noexcept override {
+        if (size_ == 1) return;
+        if (!store_->report_failure(reason, kReportTimeout)) {
+            spdlog::warn("could not report the failure to the other ranks through rank 0 "
+                         "(gone?); they stop when they notice on their own, at the latest at "
+                         "their collective deadline");
+        }
+    }
 
 private:
     template <class T>
@@ -130,6 +149,16 @@ private:
     Milliseconds timeout_;
 };
 
+void ignore_sigpipe() {
+    struct sigaction current {};
+    if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
+        struct sigaction ignore {};
+        ignore.sa_handler = SIG_IGN;
+        sigemptyset(&ignore.sa_mask);
+        ::sigaction(SIGPIPE, &ignore, nullptr);
+    }
+}
+
 Error rendezvous_error(const RendezvousError& failure, const std::string& where) {
     switch (failure.kind) {
         case RendezvousFailure::kRefused:
@@ -169,6 +198,8 @@ Result<std::unique_ptr<Communicator>> make_gloo_communicator(const RankInfo& ran
     request.rank = ranks.rank;
     request.world_size = ranks.world_size;
     request.signature = options.signature;
+    char host[256] = {};
+    if (gethostname(host, sizeof(host) - 1) == 0) request.host = host;  // for messages only
 
     RendezvousError failure{RendezvousFailure::kTimedOut, ""};
     const auto started = std::chrono::steady_clock::now();
@@ -179,6 +210,9 @@ Result<std::unique_ptr<Communicator>> make_gloo_communicator(const RankInfo& ran
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - started)
                      .count());
 
+    // gloo's TCP pairs write with writev(), which raises SIGPIPE when a peer has gone: that
+    // would kill this rank by signal (-13) instead of the IoException that becomes exit 10.
+    ignore_sigpipe();
     try {
         gloo::transport::tcp::attr attr;
         attr.hostname = store->local_address();
@@ -187,6 +221,15 @@ Result<std::unique_ptr<Communicator>> make_gloo_communicator(const RankInfo& ran
         context->setTimeout(to_milliseconds(options.collective_timeout));
         gloo::rendezvous::PrefixStore prefixed("gloo", *store);
         context->connectFullMesh(prefixed, device);
+        if (ranks.world_size > 1) {
+            // A rank blocked in a collective may learn of a dead peer only at its deadline:
+            // another rank's report (or rank 0's death) ends it now.
+            store->watch_for_abort([](const std::string& message) {
+                spdlog::error("{}; stopping this rank", message);
+                spdlog::default_logger()->flush();
+                std::_Exit(to_int(ExitCode::kPeerFailed));
+            });
+        }
         return std::unique_ptr<Communicator>(std::make_unique<GlooCommunicator>(
             ranks, std::move(store), std::move(context), options.collective_timeout));
     } catch (const std::exception& error) {

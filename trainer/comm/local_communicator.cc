@@ -15,7 +15,7 @@ public:
     void broadcast(float*, size_t, int) override {}
     void broadcast(double*, size_t, int) override {}
     void barrier() override {}
-    void abort(int) noexcept override {}
+    void abort(int, const std::string&) noexcept override {}
 };
 
 }  // namespace

@@ -48,7 +48,7 @@ public:
         if (!finalized) MPI_Finalize();
     }
 
-    void abort(int exit_code) noexcept override {
+    void abort(int exit_code, const std::string&) noexcept override {
         failed_ = true;
         if (size_ > 1) MPI_Abort(MPI_COMM_WORLD, exit_code);
     }

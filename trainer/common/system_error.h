@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace slipway {
 
@@ -35,7 +36,22 @@ public:
 class PeerFailure : public SystemError {
 public:
     PeerFailure(std::string call, std::string detail, const char* file, int line)
-        : SystemError("collective", std::move(call), std::move(detail), file, line) {}
+        : SystemError("collective", std::move(call), detail, file, line),
+          detail_(std::move(detail)),
+          file_(file),
+          line_(line) {}
+
+    const std::string& detail() const { return detail_; }
+
+    // The same failure with `context` ("at step 7 (epoch 1)") before its detail.
+    PeerFailure with_context(const std::string& context) const {
+        return PeerFailure(call(), context + ": " + detail_, file_, line_);
+    }
+
+private:
+    std::string detail_;
+    const char* file_;  // __FILE__: a literal
+    int line_;
 };
 
 }  // namespace slipway

@@ -147,7 +147,7 @@ int train_with(const TrainCommand& command, const RankInfo& ranks, PreparedJob& 
         auto opened = MetricsLog::open(command.metrics_file, metrics, resume->resumed);
         if (!opened.ok()) {
             const int code = fail(opened.error());
-            comm.abort(code);
+            comm.abort(code, opened.error().message());
             return code;
         }
     }
@@ -166,7 +166,7 @@ int train_with(const TrainCommand& command, const RankInfo& ranks, PreparedJob& 
         Status written = write_outputs(command, outcome.summary, *model, metrics);
         if (!written.ok()) {
             const int code = fail(written.error());
-            comm.abort(code);
+            comm.abort(code, written.error().message());
             return code;
         }
         log_result(command, outcome);
@@ -215,15 +215,17 @@ int train(const TrainCommand& command, const RankInfo& ranks) {
         return train_with(command, ranks, *job, communicator, program_start);
     } catch (const PeerFailure& failure) {
         spdlog::error("{}", failure.what());
-        communicator.abort(to_int(ExitCode::kPeerFailed));
+        communicator.abort(to_int(ExitCode::kPeerFailed), failure.what());
         return to_int(ExitCode::kPeerFailed);
     } catch (const MpiError& failure) {
         spdlog::error("{}", failure.what());
-        communicator.abort(to_int(ExitCode::kPeerFailed));
+        communicator.abort(to_int(ExitCode::kPeerFailed), failure.what());
         return to_int(ExitCode::kPeerFailed);
     } catch (const std::bad_alloc&) {
-        spdlog::error("out of memory: an allocation failed (peak RSS {:.0f} MiB)", peak_rss_mb());
-        communicator.abort(to_int(ExitCode::kOutOfMemory));
+        const std::string message = fmt::format(
+            "out of memory: an allocation failed (peak RSS {:.0f} MiB)", peak_rss_mb());
+        spdlog::error("{}", message);
+        communicator.abort(to_int(ExitCode::kOutOfMemory), message);
         return to_int(ExitCode::kOutOfMemory);
     } catch (const std::exception& failure) {
         // Hdf5Error (a checkpoint volume gone bad) and anything unexpected: this rank alone.
@@ -231,7 +233,7 @@ int train(const TrainCommand& command, const RankInfo& ranks) {
                              ? to_int(ExitCode::kBadCheckpoint)
                              : to_int(ExitCode::kInternal);
         spdlog::error("{}", failure.what());
-        communicator.abort(code);
+        communicator.abort(code, failure.what());
         return code;
     }
 }

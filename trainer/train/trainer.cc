@@ -237,10 +237,12 @@ TrainingOutcome Trainer::run() {
             StepStats stats;
             try {
                 stats = train_step(permutation, s, plan, lr);
-            } catch (const PeerFailure&) {
+            } catch (const PeerFailure& failure) {
                 spdlog::error("step {} (epoch {}) could not complete: a peer failed",
                               position_.step + 1, position_.epoch + 1);
-                throw;
+                // What this rank reports to the others names the step too.
+                throw failure.with_context(fmt::format("at step {} (epoch {})",
+                                                       position_.step + 1, position_.epoch + 1));
             }
             const double seconds = seconds_since(start);
             ++position_.step;

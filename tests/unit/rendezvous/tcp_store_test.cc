@@ -9,8 +9,12 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <future>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -24,6 +28,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "comm/rendezvous/wire.h"
 #include "common/stop_signal.h"
 
 namespace slipway {
@@ -416,6 +421,176 @@ TEST(TcpStore, GlooAllreduceThroughTheStore) {
         EXPECT_EQ(ranks[rank].data.front(), 6.0f);
         EXPECT_EQ(ranks[rank].data.back(), 6.0f);
     }
+}
+
+// What one rank's abort watcher reported, and when.
+struct Aborts {
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::vector<std::string> messages;
+    std::optional<Clock::time_point> first;
+
+    std::function<void(const std::string&)> callback() {
+        return [this](const std::string& message) {
+            std::lock_guard lock(mutex);
+            messages.push_back(message);
+            if (!first) first = Clock::now();
+            changed.notify_all();
+        };
+    }
+
+    // The first message within `timeout`, or nullopt.
+    std::optional<std::string> await(std::chrono::milliseconds timeout) {
+        std::unique_lock lock(mutex);
+        if (!changed.wait_for(lock, timeout, [this] { return !messages.empty(); })) {
+            return std::nullopt;
+        }
+        return messages.front();
+    }
+
+    std::size_t count() {
+        std::lock_guard lock(mutex);
+        return messages.size();
+    }
+};
+
+std::vector<Joined> join_ranks(int port, int world) {
+    std::vector<std::future<Joined>> futures;
+    for (int rank = 0; rank < world; ++rank) {
+        futures.push_back(start(options(port), request(rank, world)));
+    }
+    auto ranks = collect(futures);
+    expect_all_joined(ranks);
+    return ranks;
+}
+
+template <class F>
+std::chrono::milliseconds time_of(F&& run) {
+    auto started = Clock::now();
+    run();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+}
+
+TEST(TcpStoreAbort, AReportReachesEveryWatcherAtOnce) {
+    int port = free_port();
+    auto ranks = join_ranks(port, 3);
+    ASSERT_TRUE(ranks[0].store && ranks[1].store && ranks[2].store);
+    Aborts aborts[3];
+    for (int rank = 0; rank < 3; ++rank) ranks[rank].store->watch_for_abort(aborts[rank].callback());
+    std::this_thread::sleep_for(200ms);  // the watchers are waiting on the server by now
+    EXPECT_EQ(aborts[0].count() + aborts[1].count() + aborts[2].count(), 0u);
+
+    auto reported = Clock::now();
+    EXPECT_TRUE(ranks[2].store->report_failure(
+        "at step 7 (epoch 1): Connection closed by peer [10.0.0.9]:4242", 2s));
+    for (int rank = 0; rank < 2; ++rank) {
+        auto message = aborts[rank].await(1s);
+        ASSERT_TRUE(message) << "rank " << rank << " was not told";
+        EXPECT_EQ(*message,
+                  "rank 2 reports: at step 7 (epoch 1): Connection closed by peer [10.0.0.9]:4242");
+        EXPECT_LT(*aborts[rank].first - reported, 1s);
+    }
+    // The reporting rank ends on its own path: its own watcher stays silent, and a later
+    // report changes nothing (the first one names the failure).
+    EXPECT_TRUE(ranks[1].store->report_failure("a consequence", 2s));
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(aborts[2].count(), 0u);
+    EXPECT_EQ(aborts[0].count(), 1u);
+    EXPECT_EQ(aborts[1].count(), 1u);
+
+    // A watched store is the watcher's: the caller can no longer use it.
+    EXPECT_THROW(ranks[2].store->get("anything"), gloo::IoException);
+    for (int rank : {2, 1, 0}) {
+        EXPECT_LT(time_of([&] { ranks[rank].store.reset(); }), 500ms) << "rank " << rank;
+    }
+}
+
+TEST(TcpStoreAbort, TheFirstReportWins) {
+    int port = free_port();
+    auto ranks = join_ranks(port, 3);
+    ASSERT_TRUE(ranks[0].store && ranks[1].store && ranks[2].store);
+    EXPECT_TRUE(ranks[1].store->report_failure("first", 2s));
+    EXPECT_TRUE(ranks[2].store->report_failure("second", 2s));
+    Aborts aborts;
+    ranks[0].store->watch_for_abort(aborts.callback());
+    EXPECT_EQ(aborts.await(1s), "rank 1 reports: first");
+}
+
+TEST(TcpStoreAbort, AReportWithTheWrongTokenOrGarbageIsDropped) {
+    int port = free_port();
+    auto ranks = join_ranks(port, 2);
+    ASSERT_TRUE(ranks[0].store && ranks[1].store);
+    Aborts aborts[2];
+    for (int rank = 0; rank < 2; ++rank) ranks[rank].store->watch_for_abort(aborts[rank].callback());
+
+    auto report = [](std::string token, int version = 1) {
+        auto frame = rdv::FrameWriter(rdv::Op::kAbort)
+                         .u32(rdv::kMagic)
+                         .u32(static_cast<uint32_t>(version))
+                         .str(token)
+                         .u32(1)
+                         .str("forged")
+                         .finish();
+        return std::string(frame.begin(), frame.end());
+    };
+    EXPECT_TRUE(server_drops(port, report("not-the-token")));
+    EXPECT_TRUE(server_drops(port, report("")));
+    EXPECT_TRUE(server_drops(port, report("job-secret", 2)));  // another protocol version
+    std::string truncated = report("job-secret");
+    truncated.resize(truncated.size() - 3);
+    EXPECT_TRUE(server_drops(port, truncated, /*half_close=*/true));
+    EXPECT_TRUE(server_drops(port, frame("\x05SLPW")));
+    EXPECT_FALSE(aborts[0].await(1500ms)) << "a forged report was believed";
+    EXPECT_EQ(aborts[1].count(), 0u);
+
+    // The store still works for the real thing, sent by hand.
+    EXPECT_FALSE(server_drops(port, report("job-secret")));  // answered: OK
+    EXPECT_EQ(aborts[0].await(1s), "rank 1 reports: forged");
+    EXPECT_EQ(aborts[1].await(1s), "rank 1 reports: forged");
+}
+
+TEST(TcpStoreAbort, DestroyingAWatchedStoreIsPromptAndSilent) {
+    int port = free_port();
+    auto ranks = join_ranks(port, 3);
+    ASSERT_TRUE(ranks[0].store && ranks[1].store && ranks[2].store);
+    Aborts aborts[3];
+    for (int rank = 0; rank < 3; ++rank) ranks[rank].store->watch_for_abort(aborts[rank].callback());
+    std::this_thread::sleep_for(300ms);  // in the middle of a server-side wait
+    for (int rank : {1, 2, 0}) {
+        EXPECT_LT(time_of([&] { ranks[rank].store.reset(); }), 500ms) << "rank " << rank;
+    }
+    std::this_thread::sleep_for(200ms);
+    for (int rank = 0; rank < 3; ++rank) EXPECT_EQ(aborts[rank].count(), 0u) << "rank " << rank;
+}
+
+TEST(TcpStoreAbort, LosingRankZeroFiresAfterTheGracePeriodUnlessTheRankEnded) {
+    int port = free_port();
+    auto ranks = join_ranks(port, 3);
+    ASSERT_TRUE(ranks[0].store && ranks[1].store && ranks[2].store);
+    Aborts aborts[3];
+    for (int rank = 1; rank < 3; ++rank) ranks[rank].store->watch_for_abort(aborts[rank].callback());
+    std::this_thread::sleep_for(200ms);
+
+    auto gone = Clock::now();
+    ranks[0].store.reset();  // rank 0 ended (or died): its server is gone
+    std::this_thread::sleep_for(1s);
+    EXPECT_EQ(aborts[1].count(), 0u) << "fired within the grace period";
+    ranks[2].store.reset();  // rank 2 ends normally within the grace period: never told
+
+    auto message = aborts[1].await(8s);
+    ASSERT_TRUE(message) << "losing rank 0 went unnoticed";
+    EXPECT_THAT(*message, HasSubstr("lost the connection to rank 0 (the rendezvous server at "
+                                    "127.0.0.1:" + std::to_string(port) + ")"));
+    auto after = *aborts[1].first - gone;
+    EXPECT_GE(after, 4900ms);
+    EXPECT_LT(after, 7s);
+    EXPECT_EQ(aborts[2].count(), 0u);
+
+    // Nobody is left to tell: the report fails within its bound, and throws nothing.
+    bool told = true;
+    EXPECT_LT(time_of([&] { told = ranks[1].store->report_failure("late", 500ms); }), 1s);
+    EXPECT_FALSE(told);
+    EXPECT_EQ(aborts[1].count(), 1u);
 }
 
 }  // namespace

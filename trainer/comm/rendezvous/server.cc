@@ -225,6 +225,10 @@ void StoreServer::serve(Connection& connection) {
              .ok()) {
         return;
     }
+    if (!payload.empty() && static_cast<Op>(payload[0]) == Op::kAbort) {
+        settle_abort(connection, payload);
+        return;
+    }
     DecodedJoin join;
     if (!decode_join(payload, &join)) return;  // not one of ours: drop it without a word
     {
@@ -245,6 +249,24 @@ void StoreServer::serve(Connection& connection) {
         }
         if (!serve_request(connection, payload)) return;
     }
+}
+
+void StoreServer::settle_abort(Connection& connection, const std::vector<char>& payload) {
+    AbortReport report;
+    // A wrong token or a malformed frame is dropped like any foreign client: no answer at all.
+    if (!decode_abort(payload, &report) || !same_token(report.token, reference_.token)) return;
+    {
+        std::lock_guard lock(mutex_);
+        // The first report names the failure; later ones are its consequences.
+        if (data_.find(kAbortKey) == data_.end()) {
+            std::string value = "rank " + std::to_string(report.rank) + ": " + report.reason;
+            data_[kAbortKey] = std::vector<char>(value.begin(), value.end());
+        }
+    }
+    changed_.notify_all();
+    Interrupt interrupt = [this] { return stopping(); };
+    send_frame(connection.fd.get(), FrameWriter(Op::kOk).finish(), deadline_after(kSendTimeout),
+               interrupt);
 }
 
 bool StoreServer::settle_join(Connection& connection, const DecodedJoin& join) {

@@ -75,6 +75,7 @@ private:
     void reap_finished_connections();
     void serve(Connection& connection);
     bool settle_join(Connection& connection, const DecodedJoin& join);  // true: all joined
+    void settle_abort(Connection& connection, const std::vector<char>& payload);
     Verdict decide(const DecodedJoin& join, int fd);  // mutex_ held
     bool await_all_joined(Connection& connection, int rank);
     bool serve_request(Connection& connection, const std::vector<char>& payload);

@@ -1,7 +1,12 @@
 #include "comm/rendezvous/tcp_store.h"
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
 #include <mutex>
+#include <stdexcept>
 #include <thread>
 #include <utility>
 
@@ -32,6 +37,14 @@ constexpr milliseconds kResolveLocalTimeout{2000};
 constexpr milliseconds kDrainTimeout{2000};
 // The wire carries timeouts as u32 milliseconds (49 days).
 constexpr milliseconds kMaxWireTimeout{0xffffffffLL};
+// The watcher's server-side wait per request: how often it asks again.
+constexpr milliseconds kWatchPoll{1000};
+// After the connection to rank 0 is lost: how long a rank has to end on its own (rank 0 may
+// simply have finished first) before the watcher calls it a failure.
+constexpr milliseconds kLostRankZeroGrace{5000};
+// A failure report carries at most this much of its reason (an ABORT is a first frame, which
+// the server takes only up to kMaxJoinPayload).
+constexpr std::size_t kMaxReason = 16 << 10;
 
 enum class Outcome { kJoined, kRefused, kRetry, kTimedOut, kStopped };
 
@@ -63,8 +76,25 @@ struct TcpStore::Impl {
     std::string endpoint;  // "MASTER_ADDR:MASTER_PORT", for messages
     std::string local_address;
 
+    std::string token;  // for ABORT reports; never logged
+
     std::mutex mutex;  // one request/reply at a time on the connection
     rdv::Fd fd;
+    bool watched = false;  // the watcher owns `fd` now (mutex)
+
+    // The abort watcher. `armed` (watch_mutex) says on_abort may still be called; it is
+    // called with watch_mutex held, so disarming waits for a call in progress.
+    std::mutex watch_mutex;
+    std::condition_variable watch_changed;
+    bool armed = false;
+    std::atomic<bool> watch_stop{false};
+    std::function<void(const std::string&)> on_abort;
+    std::thread watcher;
+
+    void watch_loop();
+    void fire(const std::string& message);
+    void disarm() noexcept;
+    void stop_watching() noexcept;
 
     Attempt attempt_join(const std::string& host, const JoinRequest& request,
                          std::uint64_t nonce, Clock::time_point deadline);
@@ -218,6 +248,7 @@ std::unique_ptr<TcpStore> TcpStore::join(const RendezvousOptions& options,
     Impl& impl = *store->impl_;
     impl.options = options;
     impl.rank = request.rank;
+    impl.token = request.token;
     impl.endpoint = endpoint;
     auto stopped = [&] {
         return fail(RendezvousFailure::kStopped,
@@ -297,9 +328,9 @@ std::unique_ptr<TcpStore> TcpStore::join(const RendezvousOptions& options,
 
 TcpStore::TcpStore() : impl_(std::make_unique<Impl>()) {}
 
-// Closing the client socket and then stopping the server (Impl's member order) wakes and joins
-// every thread; nothing here blocks beyond one poll slice or throws.
-TcpStore::~TcpStore() = default;
+// Stopping the watcher, closing the client socket and then stopping the server (Impl's member
+// order) wakes and joins every thread; nothing here blocks beyond one poll slice or throws.
+TcpStore::~TcpStore() { impl_->stop_watching(); }
 
 const std::string& TcpStore::local_address() const { return impl_->local_address; }
 
@@ -313,6 +344,10 @@ std::vector<char> TcpStore::Impl::call(const std::vector<char>& frame, rdv::Op e
                                        milliseconds server_timeout, const std::string& what) {
     std::lock_guard lock(mutex);
     std::string context = "TcpStore " + what + " at rank 0 " + endpoint;
+    if (watched) {
+        throw gloo::IoException(context + ": the store's connection belongs to its abort "
+                                          "watcher now");
+    }
     if (!fd.valid()) {
         throw gloo::IoException(context + ": the connection was lost earlier");
     }
@@ -393,6 +428,128 @@ void TcpStore::wait(const std::vector<std::string>& keys, const milliseconds& ti
     }
     what += keys.size() > 4 ? ", ...)" : ")";
     impl_->call(writer.finish(), rdv::Op::kOk, bound, what);
+}
+
+bool TcpStore::report_failure(const std::string& reason, milliseconds timeout) noexcept {
+    Impl& impl = *impl_;
+    impl.disarm();
+    try {
+        auto deadline = rdv::deadline_after(timeout);
+        const rdv::Interrupt none;  // a rank stopping on SIGTERM still reports its failure
+        // Rank 0 reaches its own server over loopback, as when it joined.
+        std::string host = impl.rank == 0 ? "127.0.0.1" : impl.options.master_addr;
+        rdv::Resolved resolved = rdv::resolve_ipv4(host, impl.options.master_port, deadline, none);
+        auto frame = rdv::encode_abort(
+            rdv::AbortReport{impl.token, impl.rank, reason.substr(0, kMaxReason)});
+        for (const sockaddr_in& address : resolved.addresses) {
+            std::string error;
+            bool interrupted = false;
+            rdv::Fd fd = rdv::connect_to(address, deadline, none, &error, &interrupted);
+            if (!fd.valid()) continue;
+            rdv::IoResult io = rdv::send_frame(fd.get(), frame, deadline, none);
+            std::vector<char> payload;
+            if (io.ok()) {
+                io = rdv::recv_frame(fd.get(), rdv::kMaxJoinPayload, &payload, deadline, none);
+            }
+            if (io.ok() && static_cast<rdv::Op>(payload[0]) == rdv::Op::kOk) return true;
+        }
+        return false;
+    } catch (...) {
+        return false;  // out of memory or threads: the peers fall back on their deadlines
+    }
+}
+
+void TcpStore::watch_for_abort(std::function<void(const std::string& message)> on_abort) {
+    Impl& impl = *impl_;
+    {
+        std::lock_guard lock(impl.mutex);
+        if (impl.watched) throw std::logic_error("TcpStore::watch_for_abort called twice");
+        impl.watched = true;
+    }
+    {
+        std::lock_guard lock(impl.watch_mutex);
+        impl.on_abort = std::move(on_abort);
+        impl.armed = true;
+    }
+    impl.watcher = std::thread([&impl] { impl.watch_loop(); });
+}
+
+void TcpStore::Impl::watch_loop() {
+    const rdv::Interrupt stopped = [this] { return watch_stop.load(); };
+    const auto request = rdv::FrameWriter(rdv::Op::kGet)
+                             .str(rdv::kAbortKey)
+                             .u32(static_cast<std::uint32_t>(kWatchPoll.count()))
+                             .finish();
+    std::string lost = "the connection was lost earlier";
+    while (fd.valid() && !watch_stop.load()) {
+        // No deadline on the reply: the server answers within kWatchPoll. A rank 0 that is
+        // alive but frozen leaves this waiting, and the collective deadline covers it.
+        rdv::IoResult io = rdv::send_frame(fd.get(), request, Clock::time_point::max(), stopped);
+        std::vector<char> payload;
+        if (io.ok()) {
+            io = rdv::recv_frame(fd.get(), rdv::kMaxPayload, &payload, Clock::time_point::max(),
+                                 stopped);
+        }
+        if (io.status == rdv::IoStatus::kInterrupted) return;
+        if (!io.ok()) {
+            lost = io.error;
+            break;
+        }
+        rdv::FrameReader reader(payload);
+        rdv::Op op{};
+        reader.op(&op);
+        if (op == rdv::Op::kError) continue;  // not reported within kWatchPoll: ask again
+        std::string value;
+        if (op != rdv::Op::kValue || !reader.str(&value) || !reader.at_end()) {
+            lost = "rank 0 sent an unexpected reply";
+            break;
+        }
+        // The server wrote "rank R: reason".
+        auto colon = value.find(": ");
+        fire(colon == std::string::npos
+                 ? "a rank reports: " + value
+                 : value.substr(0, colon) + " reports" + value.substr(colon));
+        return;
+    }
+    {
+        std::unique_lock lock(watch_mutex);
+        if (watch_changed.wait_for(lock, kLostRankZeroGrace,
+                                   [this] { return watch_stop.load(); })) {
+            return;  // this rank ended too: rank 0 had finished first
+        }
+    }
+    fire("lost the connection to rank 0 (the rendezvous server at " + endpoint + "): " + lost +
+         "; rank 0 died, or it ended and this rank did not within " +
+         rdv::format_seconds(kLostRankZeroGrace));
+}
+
+void TcpStore::Impl::fire(const std::string& message) {
+    std::lock_guard lock(watch_mutex);
+    if (!armed || watch_stop.load()) return;
+    armed = false;
+    on_abort(message);
+}
+
+void TcpStore::Impl::disarm() noexcept {
+    std::lock_guard lock(watch_mutex);
+    armed = false;
+}
+
+void TcpStore::Impl::stop_watching() noexcept {
+    {
+        std::lock_guard lock(watch_mutex);
+        watch_stop = true;
+        armed = false;
+    }
+    watch_changed.notify_all();
+    if (!watcher.joinable()) return;
+    // Wakes a watcher blocked on the socket at once rather than at its next poll slice.
+    if (fd.valid()) ::shutdown(fd.get(), SHUT_RDWR);
+    try {
+        watcher.join();
+    } catch (const std::system_error&) {
+        watcher.detach();  // cannot happen for a joinable thread other than this one
+    }
 }
 
 }  // namespace slipway

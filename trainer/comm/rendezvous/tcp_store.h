@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -71,6 +72,27 @@ public:
     // The local address of this rank's connection to rank 0: an address of this host that
     // the other ranks can reach (gloo's TCP device binds to it).
     const std::string& local_address() const;
+
+    // Tells every rank of the job that this one failed, for ranks that would otherwise wait
+    // out their collective deadline: opens a connection of its own to MASTER_ADDR:MASTER_PORT
+    // (the store's connection may be busy on another thread, or broken), sends ABORT with
+    // `reason` and waits for rank 0's OK, all within `timeout`. The watching ranks are told
+    // the job's first report. It also disarms this store's own watcher: this rank is ending
+    // on its own path. False when rank 0 could not be told; never throws; any thread.
+    bool report_failure(const std::string& reason, std::chrono::milliseconds timeout) noexcept;
+
+    // Call once, when the store has done its work (gloo's mesh is connected): from then on a
+    // background thread owns the connection to rank 0, and the caller must use this store
+    // for nothing but report_failure (set/get/wait throw gloo::IoException). The thread calls
+    // `on_abort(message)` at most once, on itself:
+    //   - within ~100 ms of any rank's report_failure, with "rank R reports: <reason>";
+    //   - when the connection to rank 0 is lost (rank 0 died, or finished first) and this
+    //     store is still not destroyed 5 s later, with "lost the connection to rank 0 ...".
+    //     A rank that finishes normally destroys its store within that grace period.
+    // The destructor disarms and joins the thread promptly: on_abort is never called once
+    // destruction has begun. A rank 0 that is alive but frozen is not detected here: the
+    // collective deadline covers it.
+    void watch_for_abort(std::function<void(const std::string& message)> on_abort);
 
 private:
     TcpStore();

@@ -143,6 +143,31 @@ bool decode_join(const std::vector<char>& payload, DecodedJoin* join) {
     return true;
 }
 
+std::vector<char> encode_abort(const AbortReport& report) {
+    return FrameWriter(Op::kAbort)
+        .u32(kMagic)
+        .u32(kProtocolVersion)
+        .str(report.token)
+        .u32(static_cast<std::uint32_t>(report.rank))
+        .str(report.reason)
+        .finish();
+}
+
+bool decode_abort(const std::vector<char>& payload, AbortReport* report) {
+    FrameReader reader(payload);
+    Op op{};
+    std::uint32_t magic = 0;
+    std::uint32_t version = 0;
+    std::uint32_t rank = 0;
+    if (!reader.op(&op) || op != Op::kAbort || !reader.u32(&magic) || magic != kMagic ||
+        !reader.u32(&version) || version != kProtocolVersion || !reader.str(&report->token) ||
+        !reader.u32(&rank) || !reader.str(&report->reason) || !reader.at_end()) {
+        return false;
+    }
+    report->rank = static_cast<int>(rank);
+    return true;
+}
+
 IoResult send_frame(int fd, const std::vector<char>& frame, Clock::time_point deadline,
                     const Interrupt& interrupt) {
     return send_all(fd, frame.data(), frame.size(), deadline, interrupt);

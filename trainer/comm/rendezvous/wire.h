@@ -18,7 +18,16 @@
 //     GET   key str, timeout_ms u32                  -> VALUE value str | ERROR message str
 //     WAIT  timeout_ms u32, count u32, count x key str -> OK | ERROR message str
 // A connection must JOIN first (within 30 s, in a frame of at most kMaxJoinPayload) and may
-// send store requests only after ALL_JOINED; one request at a time. Anything else (an HTTP
+// send store requests only after ALL_JOINED; one request at a time.
+//
+// The one exception, a first frame that needs no JOIN:
+//     ABORT magic u32 "SLPW", version u32, token str, rank u32, reason str
+//       -> OK; the server closes the connection
+// A rank that saw a peer fail reports it on a connection of its own (its store connection may
+// be busy or broken). With the job's token (compared in constant time, as for JOIN) the server
+// sets kAbortKey = "rank R: reason" unless an earlier report set it (the first report wins),
+// which wakes every rank watching that key (TcpStore::watch_for_abort). A wrong token, another
+// version or a malformed frame is dropped without a word, like any foreign client. Anything else (an HTTP
 // request, a port scanner, a stray length) makes the server close that connection and nothing
 // more: the magic number turns away foreign clients before any field is believed.
 // owner_nonce: a random number the server gives its own process, so only the process serving
@@ -39,12 +48,15 @@ inline constexpr std::uint32_t kMagic = 0x534c5057;  // "SLPW"
 inline constexpr std::uint32_t kProtocolVersion = 1;
 inline constexpr std::size_t kMaxPayload = std::size_t{64} << 20;
 inline constexpr std::size_t kMaxJoinPayload = std::size_t{64} << 10;
+// The key an ABORT sets; its value is "rank R: reason".
+inline constexpr char kAbortKey[] = "slipway/abort";
 
 enum class Op : std::uint8_t {
     kJoin = 0x01,
     kSet = 0x02,
     kGet = 0x03,
     kWait = 0x04,
+    kAbort = 0x05,
     kAdmitted = 0x81,
     kRefused = 0x82,
     kAllJoined = 0x83,
@@ -105,6 +117,17 @@ struct DecodedJoin {
 
 // False for anything that is not a well-formed JOIN with slipway's magic number.
 bool decode_join(const std::vector<char>& payload, DecodedJoin* join);
+
+struct AbortReport {
+    std::string token;
+    int rank = 0;
+    std::string reason;
+};
+
+std::vector<char> encode_abort(const AbortReport& report);
+
+// False for anything that is not a well-formed ABORT of this protocol version.
+bool decode_abort(const std::vector<char>& payload, AbortReport* report);
 
 IoResult send_frame(int fd, const std::vector<char>& frame, Clock::time_point deadline,
                     const Interrupt& interrupt);
