@@ -113,6 +113,21 @@ Status check_cross_field(const JobSpec& spec, const schema::Reader& reader,
                           "each step splits train.global_batch samples into train.accumulate "
                           "micro-batches");
     }
+    const OptimizerSpec& opt = train.optimizer;
+    if (opt.kind == OptimizerKind::kSgd && opt.nesterov && opt.momentum == 0) {
+        // PyTorch refuses this too: Nesterov without momentum is plain SGD in disguise.
+        std::string where = reader.where_of("train.optimizer.nesterov").value_or(source_name);
+        return spec_error(where, "train.optimizer.nesterov needs train.optimizer.momentum > 0",
+                          "set a momentum (e.g. 0.9) or nesterov: false");
+    }
+    const ScheduleSpec& schedule = train.schedule;
+    if (schedule.kind == ScheduleKind::kCosine && schedule.min_lr > opt.lr) {
+        std::string where = reader.where_of("train.schedule.min_lr").value_or(source_name);
+        return spec_error(where,
+                          "train.schedule.min_lr (" + std::to_string(schedule.min_lr) +
+                              ") is above train.optimizer.lr (" + std::to_string(opt.lr) + ")",
+                          "the cosine schedule decays from lr down to min_lr");
+    }
     return Status::success();
 }
 

@@ -163,5 +163,22 @@ TEST(SpecOverrideTest, ErrorsElsewhereStillNameTheFileLine) {
     EXPECT_THAT(error.what, HasSubstr("train.accumulate must be <= train.global_batch (512)"));
 }
 
+TEST(SpecOverrideTest, NesterovWithoutMomentumIsRefused) {
+    Error error = spec_failure("data: {path: d.h5}\n",
+                               {{"train.optimizer.nesterov", "true"},
+                                {"train.optimizer.momentum", "0"}});
+    EXPECT_EQ(error.where, "--set train.optimizer.nesterov");
+    EXPECT_THAT(error.what, HasSubstr("nesterov needs train.optimizer.momentum > 0"));
+}
+
+TEST(SpecOverrideTest, CosineFloorAboveTheLearningRateIsRefused) {
+    Error error = spec_failure("data: {path: d.h5}\n",
+                               {{"train.schedule.name", "cosine"},
+                                {"train.optimizer.lr", "0.01"},
+                                {"train.schedule.min_lr", "0.1"}});
+    EXPECT_EQ(error.where, "--set train.schedule.min_lr");
+    EXPECT_THAT(error.what, HasSubstr("is above train.optimizer.lr"));
+}
+
 }  // namespace
 }  // namespace slipway
