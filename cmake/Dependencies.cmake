@@ -13,11 +13,12 @@ find_package(Threads REQUIRED)
 # OpenBLAS on purpose: Debian's reference libblas3 (pulled in by other packages and chosen
 # through libblas.so.3 alternatives) runs sgemm about 20x slower. We link libopenblas itself
 # and take cblas.h from OpenBLAS's own include dir, so the alternatives never matter.
+set(_multiarch ${CMAKE_LIBRARY_ARCHITECTURE})  # x86_64-linux-gnu, aarch64-linux-gnu, ...
 find_library(OPENBLAS_LIBRARY NAMES openblas
-             PATHS /usr/lib/x86_64-linux-gnu/openblas-pthread /usr/lib/x86_64-linux-gnu
-             REQUIRED)
+             PATHS /usr/lib/${_multiarch}/openblas-pthread /usr/lib/${_multiarch}
+             NO_DEFAULT_PATH REQUIRED)
 find_path(OPENBLAS_INCLUDE_DIR NAMES cblas.h
-          PATHS /usr/include/x86_64-linux-gnu/openblas-pthread /usr/include/openblas
+          PATHS /usr/include/${_multiarch}/openblas-pthread /usr/include/openblas
           NO_DEFAULT_PATH REQUIRED)
 add_library(slipway_openblas INTERFACE)
 target_link_libraries(slipway_openblas INTERFACE ${OPENBLAS_LIBRARY})
