@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # CPU benchmark in one invocation (see docs/benchmarks.md): slipway-train on 2 ranks,
-# PyTorch DDP (gloo, 2 processes x 1 thread) and single-process PyTorch (best of 1 and 2
-# threads), the same job (bench/fashion-mnist-bench.yaml) on the same HDF5 file, 3 runs each;
+# PyTorch DDP (gloo, 2 processes x 1 thread) and single-process PyTorch (best of 1 thread,
+# 2 threads, 2 threads with OMP_WAIT_POLICY=PASSIVE), the same job (bench/fashion-mnist-bench.yaml) on the same HDF5 file, 3 runs each;
 # then cblas_sgemm at the model's GEMM shapes, 2 processes x 1 thread, as the machine's limit.
 # Prints one table and writes a JSON file (bench/results/cpu_benchmark.json or --out).
 #
-# usage: bench/run_cpu_benchmark.sh [--build-dir DIR] [--data FILE] [--no-install]
+# usage: bench/run_cpu_benchmark.sh [--build-dir DIR] [--data FILE] [--no-install] [--no-build]
 #                                   [any bench/cpu_benchmark.py flag: --out F --reps N ...]
 # Not a test: ctest never runs it. Run it on an otherwise idle machine; the driver waits for
 # the CPUs to go quiet before each run and records how busy they were.
@@ -14,13 +14,15 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build
 data=$root/data/fashion-mnist.h5
 install=1
+build_it=1
 passthrough=()
 while [[ $# -gt 0 ]]; do
   case $1 in
     --build-dir) build=$(realpath -m "$2"); shift 2 ;;
     --data) data=$(realpath -m "$2"); shift 2 ;;
     --no-install) install=0; shift ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    --no-build) build_it=0; shift ;;
+    -h|--help) sed -n "2,11p" "$0"; exit 0 ;;
     *) passthrough+=("$1"); shift ;;
   esac
 done
@@ -53,11 +55,18 @@ fi
 /usr/bin/python3 -c 'import torch, h5py, numpy' \
   || { echo "/usr/bin/python3 cannot import torch, h5py, numpy" >&2; exit 1; }
 
-echo "== 2/4 build (Release) -> $build" >&2
-if [[ ! -f "$build/CMakeCache.txt" ]]; then
-  cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+if [[ $build_it -eq 1 ]]; then
+  echo "== 2/4 build (Release) -> $build" >&2
+  if [[ ! -f "$build/CMakeCache.txt" ]]; then
+    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  fi
+  cmake --build "$build" -j "$(nproc)" --target slipway-train slipway-data sgemm_limit >/dev/null
+else
+  echo "== 2/4 build skipped (--no-build): using $build/bin" >&2
 fi
-cmake --build "$build" -j "$(nproc)" --target slipway-train slipway-data sgemm_limit >/dev/null
+for exe in slipway-train slipway-data sgemm_limit; do
+  [[ -x "$build/bin/$exe" ]] || { echo "missing $build/bin/$exe (build it, or drop --no-build)" >&2; exit 1; }
+done
 
 echo "== 3/4 data -> $data" >&2
 if [[ ! -f "$data" ]]; then
