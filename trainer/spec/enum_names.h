@@ -31,6 +31,12 @@ inline constexpr EnumName<ScheduleKind> kScheduleNames[] = {
     {ScheduleKind::kConstant, "constant"}, {ScheduleKind::kStep, "step"},
     {ScheduleKind::kCosine, "cosine"}};
 
+inline constexpr EnumName<RenderTarget> kRenderTargetNames[] = {
+    {RenderTarget::kIndexedJob, "indexed-job"}, {RenderTarget::kJobSet, "jobset"},
+    {RenderTarget::kMpiJob, "mpijob"}};
+inline constexpr EnumName<NetworkMode> kNetworkNames[] = {
+    {NetworkMode::kDefault, "default"}, {NetworkMode::kRdma, "rdma"}};
+
 // Exact, case-sensitive match against the table; nothing when `text` names no value.
 template <class E>
 std::optional<E> parse_enum(std::span<const EnumName<E>> names, std::string_view text) {

@@ -22,5 +22,9 @@ const char* to_string(OptimizerKind value) {
     return name_of<OptimizerKind>(kOptimizerNames, value);
 }
 const char* to_string(ScheduleKind value) { return name_of<ScheduleKind>(kScheduleNames, value); }
+const char* to_string(RenderTarget value) {
+    return name_of<RenderTarget>(kRenderTargetNames, value);
+}
+const char* to_string(NetworkMode value) { return name_of<NetworkMode>(kNetworkNames, value); }
 
 }  // namespace slipway

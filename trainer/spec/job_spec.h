@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,78 @@ struct CheckpointSpec {
     bool resume = true;         // checkpoint.resume: continue from the newest valid one
 };
 
+// A pod toleration, as Kubernetes spells it (resources.tolerations[]).
+struct Toleration {
+    std::string key;                  // key: the taint's key ("" only with operator Exists)
+    std::string op = "Equal";         // operator: Equal | Exists
+    std::string value;                // value: with Equal
+    std::string effect;               // effect: "" (all) | NoSchedule | PreferNoSchedule |
+                                      // NoExecute
+    int64_t toleration_seconds = -1;  // tolerationSeconds: with NoExecute (-1: unset)
+};
+
+struct ResourcesSpec {
+    int nodes = 1;                 // resources.nodes: pods (one per node)
+    int gpus_per_node = 0;         // resources.gpusPerNode: GPUs per pod = ranks per pod
+    int processes_per_node = 1;    // resources.processesPerNode: ranks per pod without GPUs
+    std::string cpu = "4";         // resources.cpu: per pod, requests = limits
+    std::string memory = "16Gi";   // resources.memory: per pod, requests = limits
+    std::string shm_size = "2Gi";  // resources.shmSize: /dev/shm (a memory emptyDir)
+    std::map<std::string, std::string> node_selector;  // resources.nodeSelector
+    std::vector<Toleration> tolerations;                // resources.tolerations
+    bool exclusive_nodes = true;   // resources.exclusiveNodes: never two pods on one node
+
+    // Ranks in each pod: one per GPU, or processesPerNode on CPUs.
+    int ranks_per_node() const { return gpus_per_node > 0 ? gpus_per_node : processes_per_node; }
+    int world_size() const { return nodes * ranks_per_node(); }
+};
+
+// A volume mounted into every pod (kubernetes.volumes[]); exactly one source is set.
+struct VolumeMount {
+    std::string name;        // name: DNS-1123 label
+    std::string mount_path;  // mountPath: absolute path in the container
+    std::string pvc;         // pvc: PersistentVolumeClaim name
+    std::string config_map;  // configMap: ConfigMap name
+    std::string secret;      // secret: Secret name
+    bool read_only = false;  // readOnly
+};
+
+enum class RenderTarget { kIndexedJob, kJobSet, kMpiJob };
+enum class NetworkMode { kDefault, kRdma };
+
+struct KubernetesSpec {
+    std::string namespace_name = "default";  // kubernetes.namespace
+    RenderTarget target = RenderTarget::kIndexedJob;  // kubernetes.target
+    std::string queue;                 // kubernetes.queue: Kueue LocalQueue ("": none)
+    std::string priority_class;        // kubernetes.priorityClass ("": cluster default)
+    std::string service_account;       // kubernetes.serviceAccount ("": namespace default)
+    int port = 29500;                  // kubernetes.port: MASTER_PORT of the rendezvous
+    int backoff_limit = 3;             // kubernetes.backoffLimit: counted failures allowed
+    int64_t active_deadline_seconds = 604800;  // kubernetes.activeDeadlineSeconds (0: none)
+    int64_t ttl_seconds_after_finished = 86400;  // kubernetes.ttlSecondsAfterFinished
+    int64_t termination_grace_seconds = 120;  // kubernetes.terminationGracePeriodSeconds
+    std::string schedule;              // kubernetes.schedule: cron; wraps the Job in a CronJob
+    NetworkMode network = NetworkMode::kDefault;  // kubernetes.network: default | rdma
+    bool host_network = false;         // kubernetes.hostNetwork (only with network: rdma)
+    std::string rdma_resource = "rdma/hca_shared_devices_a";  // kubernetes.rdmaResource
+    std::string nccl_socket_ifname;    // kubernetes.ncclSocketIfname (rdma)
+    std::string nccl_ib_hca;           // kubernetes.ncclIbHca (rdma)
+    std::string image_pull_policy = "IfNotPresent";  // kubernetes.imagePullPolicy
+    std::vector<std::string> image_pull_secrets;     // kubernetes.imagePullSecrets
+    std::string job_token_secret;      // kubernetes.jobTokenSecret: Secret with key `token`
+    std::vector<VolumeMount> volumes;  // kubernetes.volumes
+    std::map<std::string, std::string> env;          // kubernetes.env: extra container env
+    std::map<std::string, std::string> labels;       // kubernetes.labels: extra pod labels
+    std::map<std::string, std::string> annotations;  // kubernetes.annotations: pod annotations
+};
+
+// Where the trained model goes (DESIGN.md "Model repository").
+struct ExportSpec {
+    std::string repository;   // export.repository: export at the end of training ("": no)
+    std::string name;         // export.name: model name in the repository ("": the job name)
+    int max_batch_size = 64;  // export.max_batch_size: Triton's max_batch_size
+};
+
 struct JobSpec {
     std::string name = "slipway-job";  // name: DNS-1123 label, names the job everywhere
     std::string image;                 // image: container image (the launcher uses it)
@@ -83,6 +156,9 @@ struct JobSpec {
     ModelSpec model;
     TrainSpec train;
     CheckpointSpec checkpoint;
+    ExportSpec model_export;  // export (a C++ keyword as a member name)
+    ResourcesSpec resources;
+    KubernetesSpec kubernetes;
 
     // checkpoint.dir, or checkpoints/<name> when the spec leaves it out.
     std::string checkpoint_dir() const {
@@ -98,5 +174,7 @@ const char* to_string(LossKind value);
 const char* to_string(InitScheme value);
 const char* to_string(OptimizerKind value);
 const char* to_string(ScheduleKind value);
+const char* to_string(RenderTarget value);
+const char* to_string(NetworkMode value);
 
 }  // namespace slipway

@@ -26,4 +26,8 @@ Result<JobSpec> load_job_spec(const std::string& path,
 Result<JobSpec> parse_job_spec(const std::string& yaml_text, const std::string& source_name,
                                const std::vector<SpecOverride>& overrides = {});
 
+// The reference of every key (type, default, meaning) as a Markdown table, generated from the
+// schema the parser reads with, so docs/launcher.md cannot drift from the parser.
+std::string spec_reference_markdown();
+
 }  // namespace slipway

@@ -92,11 +92,37 @@ Result<double> read_number(const YAML::Node& value, const Site& site) {
     return out;
 }
 
-Field leaf(std::string key, LeafReader read) {
+Field leaf(std::string key, LeafReader read, std::string type_text = "",
+           std::string default_text = "") {
     Field field;
     field.key = std::move(key);
     field.read = std::move(read);
+    field.type_text = std::move(type_text);
+    field.default_text = std::move(default_text);
     return field;
+}
+
+// "int >= 1", "number in [0, 1)": the type column of the spec reference.
+std::string typed(const std::string& type, const Range& range) {
+    if (!range.min && !range.max) return type;
+    std::string text = range.describe();  // "must be >= 1"
+    const std::string prefix = "must be ";
+    if (text.compare(0, prefix.size(), prefix) == 0) text = text.substr(prefix.size());
+    return type + " " + text;
+}
+
+// A string value as the reference shows it: a YAML map or list stays as written.
+std::string quoted_default(const std::string& value) {
+    return value.empty() ? "\"\"" : value;
+}
+
+std::string check_string(const StringRule& rule, const std::string& text, const Site& site,
+                         Status* status) {
+    if (rule.accepts && !rule.accepts(text)) {
+        *status = spec_error(site.where, site.path + " " + rule.requirement + ", got '" + text +
+                                             "'", rule.hint_for ? rule.hint_for(text) : rule.hint);
+    }
+    return text;
 }
 
 // The first required key at or below `field`, as a full path.
@@ -154,6 +180,7 @@ Field map_field(std::string key, std::vector<Field> children) {
 }
 
 Field bool_field(std::string key, bool* out) {
+    const bool initial = *out;
     return leaf(std::move(key), [out](const YAML::Node& value, const Site& site) -> Status {
         if (value.IsScalar() && !is_quoted(value)) {
             const std::string& text = value.Scalar();
@@ -167,19 +194,21 @@ Field bool_field(std::string key, bool* out) {
             }
         }
         return type_error(site, "true or false", value);
-    });
+    }, "bool", initial ? "true" : "false");
 }
 
 Field int_field(std::string key, int* out, Range range) {
+    const int initial = *out;
     return leaf(std::move(key), [out, range](const YAML::Node& value, const Site& site) -> Status {
         auto number = read_int(value, site, range);
         SLIPWAY_RETURN_IF_ERROR(number);
         *out = *number;
         return Status::success();
-    });
+    }, typed("int", range), std::to_string(initial));
 }
 
 Field int64_field(std::string key, int64_t* out, Range range) {
+    const int64_t initial = *out;
     return leaf(std::move(key), [out, range](const YAML::Node& value, const Site& site) -> Status {
         auto number = read_integer(value, site);
         SLIPWAY_RETURN_IF_ERROR(number);
@@ -188,10 +217,11 @@ Field int64_field(std::string key, int64_t* out, Range range) {
         }
         *out = *number;
         return Status::success();
-    });
+    }, typed("int", range), std::to_string(initial));
 }
 
 Field uint64_field(std::string key, uint64_t* out) {
+    const uint64_t initial = *out;
     return leaf(std::move(key), [out](const YAML::Node& value, const Site& site) -> Status {
         const char* expected = "a non-negative integer";
         if (!value.IsScalar() || is_quoted(value) || !looks_integer(value.Scalar())) {
@@ -207,33 +237,138 @@ Field uint64_field(std::string key, uint64_t* out) {
             return spec_error(site.where, site.path + " is out of range, got " + value.Scalar());
         }
         return Status::success();
-    });
+    }, "int >= 0", std::to_string(initial));
 }
 
 Field double_field(std::string key, double* out, Range range) {
+    const double initial = *out;
     return leaf(std::move(key), [out, range](const YAML::Node& value, const Site& site) -> Status {
         auto number = read_number(value, site);
         SLIPWAY_RETURN_IF_ERROR(number);
         if (!range.contains(*number)) return range_error(site, range, value.Scalar());
         *out = *number;
         return Status::success();
-    });
+    }, typed("number", range), format_number(initial));
 }
 
 Field string_field(std::string key, std::string* out, StringRule rule) {
+    const std::string initial = *out;
     return leaf(std::move(key), [out, rule](const YAML::Node& value, const Site& site) -> Status {
         if (!value.IsScalar()) return type_error(site, "a string", value);
-        const std::string& text = value.Scalar();
-        if (rule.accepts && !rule.accepts(text)) {
-            return spec_error(site.where, site.path + " " + rule.requirement + ", got '" + text +
-                                              "'", rule.hint);
-        }
-        *out = text;
+        Status status = Status::success();
+        std::string text = check_string(rule, value.Scalar(), site, &status);
+        SLIPWAY_RETURN_IF_ERROR(status);
+        *out = std::move(text);
         return Status::success();
-    });
+    }, "string", quoted_default(initial));
+}
+
+Field string_list_field(std::string key, std::vector<std::string>* out, StringRule rule) {
+    return leaf(std::move(key), [out, rule](const YAML::Node& value, const Site& site) -> Status {
+        if (!value.IsSequence()) {
+            return spec_error(site.where,
+                              site.path + " must be a list of strings, got " + describe(value),
+                              "write a YAML list, e.g. [a, b]");
+        }
+        std::vector<std::string> items;
+        for (size_t i = 0; i < value.size(); ++i) {
+            const YAML::Node item = value[i];
+            std::string path = site.path + "[" + std::to_string(i) + "]";
+            Site item_site{path, site.locator ? site.locator->where(path, item.Mark()) : site.where,
+                           site.locator};
+            if (!item.IsScalar()) return type_error(item_site, "a string", item);
+            Status status = Status::success();
+            items.push_back(check_string(rule, item.Scalar(), item_site, &status));
+            SLIPWAY_RETURN_IF_ERROR(status);
+        }
+        *out = std::move(items);
+        return Status::success();
+    }, "list of strings", "[]");
+}
+
+Field string_map_field(std::string key, std::map<std::string, std::string>* out,
+                       StringRule key_rule, StringRule value_rule) {
+    return leaf(std::move(key), [out, key_rule, value_rule](const YAML::Node& value,
+                                                            const Site& site) -> Status {
+        if (value.IsNull()) {
+            out->clear();
+            return Status::success();
+        }
+        if (!value.IsMap()) {
+            return spec_error(site.where,
+                              site.path + " must be a map of strings, got " + describe(value),
+                              "write key: \"value\" pairs, one per line");
+        }
+        std::map<std::string, std::string> items;
+        for (const auto& entry : value) {
+            const YAML::Node& item_key = entry.first;
+            const YAML::Node& item_value = entry.second;
+            std::string path = site.path + "." + (item_key.IsScalar() ? item_key.Scalar() : "?");
+            Site item_site{path,
+                           site.locator ? site.locator->where(path, item_key.Mark()) : site.where,
+                           site.locator};
+            if (!item_key.IsScalar()) return type_error(item_site, "a string key", item_key);
+            // Kubernetes takes only strings here; "true" or 8 unquoted would be refused there.
+            if (!item_value.IsScalar() || (!is_quoted(item_value) &&
+                                           (looks_integer(item_value.Scalar()) ||
+                                            item_value.Scalar() == "true" ||
+                                            item_value.Scalar() == "false"))) {
+                Error error = type_error(item_site, "a string", item_value);
+                if (item_value.IsScalar()) {
+                    error.hint = "quote it: " + item_key.Scalar() + ": \"" +
+                                 item_value.Scalar() + "\"";
+                }
+                return error;
+            }
+            Status status = Status::success();
+            check_string(key_rule, item_key.Scalar(), item_site, &status);
+            SLIPWAY_RETURN_IF_ERROR(status);
+            check_string(value_rule, item_value.Scalar(), item_site, &status);
+            SLIPWAY_RETURN_IF_ERROR(status);
+            if (!items.emplace(item_key.Scalar(), item_value.Scalar()).second) {
+                return spec_error(item_site.where, "duplicate key '" + path + "'");
+            }
+        }
+        *out = std::move(items);
+        return Status::success();
+    }, "map of string to string", "{}");
+}
+
+Field item_list_field(std::string key, std::function<void()> clear, ItemReader read_item,
+                      std::vector<Field> item_fields, std::shared_ptr<void> item_storage) {
+    Field field = leaf(std::move(key), [clear, read_item](const YAML::Node& value,
+                                                          const Site& site) -> Status {
+        clear();
+        if (value.IsNull()) return Status::success();
+        if (!value.IsSequence()) {
+            return spec_error(site.where,
+                              site.path + " must be a list of maps, got " + describe(value),
+                              "write one '- key: value' item per entry");
+        }
+        for (size_t i = 0; i < value.size(); ++i) {
+            const YAML::Node item = value[i];
+            std::string path = site.path + "[" + std::to_string(i) + "]";
+            Site item_site{path, site.locator ? site.locator->where(path, item.Mark()) : site.where,
+                           site.locator};
+            if (!item.IsMap()) {
+                return spec_error(item_site.where,
+                                  path + " must be a map, got " + describe(item));
+            }
+            SLIPWAY_RETURN_IF_ERROR(read_item(item, item_site));
+        }
+        return Status::success();
+    }, "list of maps", "[]");
+    field.item_fields = std::move(item_fields);
+    field.item_storage = std::move(item_storage);
+    return field;
 }
 
 Field int_list_field(std::string key, std::vector<int>* out, Range element_range) {
+    std::string initial = "[";
+    for (size_t i = 0; i < out->size(); ++i) {
+        initial += (i ? ", " : "") + std::to_string((*out)[i]);
+    }
+    initial += "]";
     return leaf(std::move(key), [out, element_range](const YAML::Node& value,
                                                      const Site& site) -> Status {
         if (!value.IsSequence()) {
@@ -253,12 +388,12 @@ Field int_list_field(std::string key, std::vector<int>* out, Range element_range
         }
         *out = std::move(items);
         return Status::success();
-    });
+    }, "list of " + typed("int", element_range), initial);
 }
 
 Field choice_field(std::string key, std::vector<std::string> names,
                    std::function<void(size_t)> set) {
-    return leaf(std::move(key), [names, set](const YAML::Node& value, const Site& site) -> Status {
+    Field field = leaf(std::move(key), [names, set](const YAML::Node& value, const Site& site) -> Status {
         if (value.IsScalar()) {
             for (size_t i = 0; i < names.size(); ++i) {
                 if (value.Scalar() == names[i]) {
@@ -279,6 +414,10 @@ Field choice_field(std::string key, std::vector<std::string> names,
                           site.path + " must be one of " + allowed + "; got " + describe(value),
                           hint);
     });
+    for (size_t i = 0; i < names.size(); ++i) {
+        field.type_text += (i ? " | " : "") + names[i];
+    }
+    return field;
 }
 
 Field required(Field field, std::string hint) {

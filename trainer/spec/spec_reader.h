@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <span>
@@ -44,6 +45,8 @@ struct StringRule {
     std::function<bool(const std::string&)> accepts;
     std::string requirement;  // completes "<path> ...", e.g. "must be a DNS-1123 label"
     std::string hint;         // how to fix it
+    // How to fix this particular value ("16Gb": did you mean 16Gi?); wins over `hint`.
+    std::function<std::string(const std::string&)> hint_for;
 };
 
 class Locator;
@@ -58,7 +61,9 @@ struct Site {
 
 using LeafReader = std::function<Status(const YAML::Node& value, const Site& site)>;
 
-// One key of the schema: a leaf (read is set) or a map (children).
+// One key of the schema: a leaf (read is set) or a map (children). The documentation members
+// feed the generated spec reference (docs/launcher.md), so the parser and its reference
+// cannot drift apart.
 struct Field {
     std::string key;
     LeafReader read;
@@ -66,7 +71,23 @@ struct Field {
     bool required = false;
     std::string required_hint;  // hint of the "missing required key" error
 
+    std::string type_text;      // "int >= 1", "relu | gelu | tanh", "list of maps"
+    std::string default_text;   // the value a spec gets when it leaves the key out
+    std::string doc;            // what the key does
+    std::vector<Field> item_fields;     // the keys of each item of a list of maps
+    std::shared_ptr<void> item_storage;  // keeps the default item item_fields are bound to
+
     bool is_map() const { return !read; }
+
+    // Sets the documentation; returns the field so schema declarations stay one expression.
+    Field&& describe(std::string text) && {
+        doc = std::move(text);
+        return std::move(*this);
+    }
+    Field&& with_default(std::string text) && {
+        default_text = std::move(text);
+        return std::move(*this);
+    }
 };
 
 Field map_field(std::string key, std::vector<Field> children);
@@ -79,6 +100,12 @@ Field string_field(std::string key, std::string* out, StringRule rule = {});
 // A non-empty sequence of integers, each within `element_range`.
 Field int_list_field(std::string key, std::vector<int>* out, Range element_range);
 // One of `names`; `set` receives the index of the name found.
+// A list of strings, each passing `rule`; may be empty.
+Field string_list_field(std::string key, std::vector<std::string>* out, StringRule rule = {});
+// A map of string keys to string values (labels, nodeSelector, env). Numbers and bools are
+// refused rather than turned into strings: Kubernetes would refuse them too.
+Field string_map_field(std::string key, std::map<std::string, std::string>* out,
+                       StringRule key_rule = {}, StringRule value_rule = {});
 Field choice_field(std::string key, std::vector<std::string> names,
                    std::function<void(size_t)> set);
 Field required(Field field, std::string hint);
@@ -86,10 +113,28 @@ Field required(Field field, std::string hint);
 template <class E>
 Field enum_field(std::string key, E* out, std::span<const EnumName<E>> names) {
     std::vector<E> values;
-    for (const auto& entry : names) values.push_back(entry.value);
-    return choice_field(std::move(key), enum_names(names),
-                        [out, values](size_t index) { *out = values[index]; });
+    std::string default_name;
+    for (const auto& entry : names) {
+        values.push_back(entry.value);
+        if (entry.value == *out) default_name = entry.name;
+    }
+    Field field = choice_field(std::move(key), enum_names(names),
+                               [out, values](size_t index) { *out = values[index]; });
+    field.default_text = default_name;
+    return field;
 }
+
+// Reads one map item of a list of maps and appends it to the bound list.
+using ItemReader = std::function<Status(const YAML::Node& node, const Site& site)>;
+Field item_list_field(std::string key, std::function<void()> clear, ItemReader read_item,
+                      std::vector<Field> item_fields, std::shared_ptr<void> item_storage);
+
+// A list of maps, each read into a T against the fields `schema_of(T&)` returns; `check`
+// then sees the whole item (for rules between its keys) with the item's site.
+template <class T>
+Field record_list_field(std::string key, std::vector<T>* out,
+                        std::function<std::vector<Field>(T&)> schema_of,
+                        std::function<Status(const T&, const Site&)> check = {});
 
 const Field* find_child(const Field& map, std::string_view key);
 std::vector<std::string> child_keys(const Field& map);
@@ -127,6 +172,11 @@ public:
 
     // Walks `document` (a map) in document order; returns the first error.
     Status read(const Field& schema, const YAML::Node& document);
+    // The same for a map nested at `path` (an item of a list of maps).
+    Status read_at(const Field& schema, const YAML::Node& node, const std::string& path,
+                   const std::string& where) {
+        return read_map(schema, node, path, where);
+    }
 
     // Where the document set `key_path`, or nothing when it left the key out.
     std::optional<std::string> where_of(const std::string& key_path) const;
@@ -142,5 +192,25 @@ private:
 // "'ten'", "a list", "a map", "an empty value": how errors show the value they got.
 std::string describe(const YAML::Node& node);
 std::string join_path(const std::string& parent, const std::string& key);
+
+template <class T>
+Field record_list_field(std::string key, std::vector<T>* out,
+                        std::function<std::vector<Field>(T&)> schema_of,
+                        std::function<Status(const T&, const Site&)> check) {
+    ItemReader read_item = [out, schema_of, check](const YAML::Node& node,
+                                                   const Site& site) -> Status {
+        T item;
+        Field item_schema = map_field("", schema_of(item));
+        Reader reader(*site.locator);
+        SLIPWAY_RETURN_IF_ERROR(reader.read_at(item_schema, node, site.path, site.where));
+        if (check) SLIPWAY_RETURN_IF_ERROR(check(item, site));
+        out->push_back(std::move(item));
+        return Status::success();
+    };
+    auto defaults = std::make_shared<T>();
+    std::vector<Field> item_fields = schema_of(*defaults);
+    return item_list_field(std::move(key), [out] { out->clear(); }, std::move(read_item),
+                           std::move(item_fields), std::shared_ptr<void>(defaults));
+}
 
 }  // namespace slipway::schema
