@@ -11,6 +11,7 @@
 #include "common/stop_signal.h"
 #include "common/system_error.h"
 #include "data/batch_plan.h"
+#include "export/export.h"
 #include "metrics/process_stats.h"
 #include "model/init.h"
 #include "optim/schedule.h"
@@ -309,6 +310,20 @@ TrainingOutcome Trainer::run() {
     outcome.summary = summary(trained_samples, final_train_loss, lr);
     outcome.summary["stopped"] = stopped;
     outcome.summary["resumed_from_step"] = first_step;
+    if (!stopped && !outcome.checkpoint_failed && comm_.rank() == 0 &&
+        !spec_.model_export.repository.empty()) {
+        // The final checkpoint becomes a model version; a failure is exit 4, as a failed
+        // checkpoint is ("bad checkpoint or model repository").
+        auto exported = export_after_training(spec_);
+        if (exported.ok()) {
+            outcome.summary["export"] = {{"name", exported->name},
+                                         {"version", exported->version},
+                                         {"model", exported->model_path}};
+        } else {
+            spdlog::error("export failed: {}", exported.error().message());
+            outcome.checkpoint_failed = true;
+        }
+    }
     return outcome;
 }
 
