@@ -6,7 +6,9 @@ find_package(yaml-cpp REQUIRED)
 find_package(nlohmann_json REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(ZLIB REQUIRED)
-find_package(GTest REQUIRED)
+if(SLIPWAY_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
 find_package(Gloo REQUIRED)
 find_package(Threads REQUIRED)
 
@@ -24,3 +26,12 @@ add_library(slipway_openblas INTERFACE)
 target_link_libraries(slipway_openblas INTERFACE ${OPENBLAS_LIBRARY})
 target_include_directories(slipway_openblas SYSTEM INTERFACE ${OPENBLAS_INCLUDE_DIR})
 message(STATUS "slipway: BLAS = ${OPENBLAS_LIBRARY} (cblas.h from ${OPENBLAS_INCLUDE_DIR})")
+
+# Model export (trainer/export): Debian's libonnx-dev (ONNX 1.12: opsets up to 17) and the
+# protobuf runtime its generated classes need. ONNX's config defines the imported targets
+# `onnx` (checker, shape inference) and `onnx_proto` (the ModelProto classes); both carry
+# ONNX_NAMESPACE=onnx and ONNX_ML=1, and onnx_proto links protobuf::libprotobuf, which
+# find_package(Protobuf) must define first.
+find_package(Protobuf REQUIRED)
+find_package(ONNX 1.12 CONFIG REQUIRED)
+message(STATUS "slipway: ONNX ${ONNX_VERSION}, protobuf ${Protobuf_VERSION}")

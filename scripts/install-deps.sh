@@ -7,7 +7,8 @@ packages=(
   build-essential cmake pkg-config python3
   libopenmpi-dev openmpi-bin
   libhdf5-dev libspdlog-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
-  libopenblas-dev zlib1g-dev libgtest-dev libgloo-dev
+  libopenblas-dev zlib1g-dev libgtest-dev libgloo-dev libonnx-dev libprotobuf-dev
+  libcpp-httplib-dev prometheus
   dataset-fashion-mnist
 )
 

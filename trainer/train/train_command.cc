@@ -6,12 +6,14 @@
 #include <cstdlib>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <new>
 
 #include <spdlog/spdlog.h>
 
 #include "comm/communicator.h"
 #include "comm/rank_discovery.h"
+#include "common/exit_status_file.h"
 #include "common/log.h"
 #include "common/stop_signal.h"
 #include "common/system_error.h"
@@ -197,6 +199,18 @@ Result<CommOptions> communicator_options(const TrainCommand& command, const JobS
     if (const char* token = std::getenv("SLIPWAY_JOB_TOKEN"); token && *token) {
         options.job_token = token;
     }
+    // Kubernetes mounts the token's Secret as a file (safer than an env var: it stays out of
+    // `kubectl describe` and of child processes' environments).
+    if (const char* path = std::getenv("SLIPWAY_JOB_TOKEN_FILE"); path && *path) {
+        std::ifstream in(path);
+        std::string token;
+        if (!in || !std::getline(in, token) || token.empty()) {
+            return spec_error(std::string("SLIPWAY_JOB_TOKEN_FILE=") + path,
+                              "cannot read the job token from this file, or it is empty",
+                              "mount the Secret named by kubernetes.jobTokenSecret (key `token`)");
+        }
+        options.job_token = token;
+    }
     options.signature = model_signature(model);
     return options;
 }
@@ -240,8 +254,9 @@ int train(const TrainCommand& command, const RankInfo& ranks) {
 
 }  // namespace
 
-int run_train_command(const TrainCommand& command) {
-    auto ranks = discover_ranks(process_environment());
+namespace {
+
+int run_checked(const TrainCommand& command, const Result<RankInfo>& ranks) {
     init_logging(ranks.ok() ? ranks->rank : 0, command.log_level);
     if (command.log_level && !parse_log_level(*command.log_level)) {
         return fail(spec_error("--log-level", "unknown level '" + *command.log_level + "'",
@@ -264,6 +279,15 @@ int run_train_command(const TrainCommand& command) {
         spdlog::error("unexpected error (please report it): {}", failure.what());
         return to_int(ExitCode::kInternal);
     }
+}
+
+}  // namespace
+
+int run_train_command(const TrainCommand& command) {
+    auto ranks = discover_ranks(process_environment());
+    const int code = run_checked(command, ranks);
+    write_exit_status(ranks.ok() ? ranks->rank : 0, code);
+    return code;
 }
 
 }  // namespace slipway
