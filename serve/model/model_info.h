@@ -1,0 +1,22 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "serve/protocol/infer_request.h"
+
+namespace slipway::serve {
+
+// What the server says about a loaded model version: names, shapes and labels.
+struct ModelInfo {
+    std::string name;
+    int64_t version = 0;
+    InferSignature signature;  // input and output tensor names, features, max rows
+    size_t output_width = 0;   // classes, or regression targets
+    bool classification = true;
+    std::vector<std::string> class_names;  // may be empty
+    std::string description;               // "mlp 784-256-10 act=relu ...", for logs and metadata
+};
+
+}  // namespace slipway::serve
