@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include <spdlog/spdlog.h>
@@ -147,6 +148,11 @@ Result<std::unique_ptr<Communicator>> make_mpi_communicator(const RankInfo& expe
     int initialized = 0;
     SLIPWAY_MPI_CHECK(MPI_Initialized(&initialized));
     if (!initialized) {
+        // Open MPI 4.1's non-blocking allreduce (coll/libnbc) picks a binomial reduce +
+        // broadcast for 2-3 ranks and for in-place calls: 0.1-0.6 of MPI_Allreduce's
+        // bandwidth here. Its reduce-scatter + allgather (algorithm 3) reaches 0.83-1.17
+        // (docs/benchmarks-allreduce.md). Set before MPI_Init, only when the user has not.
+        ::setenv("OMPI_MCA_coll_libnbc_iallreduce_algorithm", "3", /*overwrite=*/0);
         // FUNNELED: OpenBLAS runs threads of its own, but only the main thread calls MPI.
         int provided = 0;
         SLIPWAY_MPI_CHECK(MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided));
