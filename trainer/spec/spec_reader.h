@@ -47,6 +47,15 @@ struct StringRule {
     std::string hint;         // how to fix it
     // How to fix this particular value ("16Gb": did you mean 16Gi?); wins over `hint`.
     std::function<std::string(const std::string&)> hint_for;
+
+    StringRule() = default;
+    StringRule(std::function<bool(const std::string&)> accepts_text, std::string requirement_text,
+               std::string hint_text,
+               std::function<std::string(const std::string&)> hint_for_text = {})
+        : accepts(std::move(accepts_text)),
+          requirement(std::move(requirement_text)),
+          hint(std::move(hint_text)),
+          hint_for(std::move(hint_for_text)) {}
 };
 
 class Locator;
