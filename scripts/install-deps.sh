@@ -8,7 +8,7 @@ packages=(
   libopenmpi-dev openmpi-bin
   libhdf5-dev libspdlog-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev
   libopenblas-dev zlib1g-dev libgtest-dev libgloo-dev libonnx-dev libprotobuf-dev
-  libcpp-httplib-dev prometheus curl
+  libcpp-httplib-dev prometheus curl prometheus-pushgateway
   dataset-fashion-mnist
 )
 

@@ -88,21 +88,11 @@ Value container_resources(const JobSpec& spec, const JobLayout& layout, PodRole 
 }
 
 Value security_context(const JobSpec& spec, PodRole role) {
-    Value add = Value::list();
+    std::vector<std::string> add;
     if (spec.kubernetes.network == NetworkMode::kRdma && role != PodRole::kMpiLauncher) {
-        add.push("IPC_LOCK");  // RDMA registers (pins) memory
+        add.push_back("IPC_LOCK");  // RDMA registers (pins) memory
     }
-    Value capabilities = Value::map({{"drop", Value::list({"ALL"})}});
-    if (!add.empty()) capabilities.set("add", add);
-    return Value::map({
-        {"allowPrivilegeEscalation", false},
-        {"readOnlyRootFilesystem", true},
-        {"runAsNonRoot", true},
-        {"runAsUser", kUserId},
-        {"runAsGroup", kUserId},
-        {"capabilities", capabilities},
-        {"seccompProfile", Value::map({{"type", "RuntimeDefault"}})},
-    });
+    return hardened_container_security_context(kUserId, add);
 }
 
 Value volume_mounts(const JobSpec& spec, PodRole role) {
@@ -222,6 +212,31 @@ std::vector<std::string> container_command(const JobSpec& spec, const JobLayout&
 }
 
 }  // namespace
+
+Value hardened_container_security_context(int64_t user_id,
+                                          const std::vector<std::string>& add_capabilities) {
+    Value capabilities = Value::map({{"drop", Value::list({"ALL"})}});
+    if (!add_capabilities.empty()) capabilities.set("add", string_list(add_capabilities));
+    return Value::map({
+        {"allowPrivilegeEscalation", false},
+        {"readOnlyRootFilesystem", true},
+        {"runAsNonRoot", true},
+        {"runAsUser", user_id},
+        {"runAsGroup", user_id},
+        {"capabilities", capabilities},
+        {"seccompProfile", Value::map({{"type", "RuntimeDefault"}})},
+    });
+}
+
+Value hardened_pod_security_context(int64_t user_id) {
+    return Value::map({
+        {"runAsNonRoot", true},
+        {"runAsUser", user_id},
+        {"runAsGroup", user_id},
+        {"fsGroup", user_id},
+        {"seccompProfile", Value::map({{"type", "RuntimeDefault"}})},
+    });
+}
 
 Value standard_labels(const JobSpec& spec, const std::string& component) {
     return Value::map({
@@ -344,13 +359,7 @@ Value pod_template(const JobSpec& spec, const JobLayout& layout, PodRole role) {
         }
         pod.set("imagePullSecrets", secrets);
     }
-    pod.set("securityContext", Value::map({
-        {"runAsNonRoot", true},
-        {"runAsUser", kUserId},
-        {"runAsGroup", kUserId},
-        {"fsGroup", kUserId},
-        {"seccompProfile", Value::map({{"type", "RuntimeDefault"}})},
-    }));
+    pod.set("securityContext", hardened_pod_security_context(kUserId));
     pod.set("containers", Value::list({container}));
     pod.set("volumes", volumes(spec, layout, role));
     return Value::map({{"metadata", metadata}, {"spec", pod}});

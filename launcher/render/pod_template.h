@@ -13,6 +13,14 @@ namespace slipway::render {
 // MPIJob splits the job into a launcher (mpirun, no GPUs) and workers (sshd, the GPUs).
 enum class PodRole { kTrainer, kMpiLauncher, kMpiWorker };
 
+// The restricted Pod Security Standard for a container: non-root `user_id`, no privilege
+// escalation, read-only root filesystem, every capability dropped but `add_capabilities`,
+// RuntimeDefault seccomp. Training and serving pods both use it.
+Value hardened_container_security_context(int64_t user_id,
+                                          const std::vector<std::string>& add_capabilities = {});
+// The pod-level half: non-root `user_id` (also the fsGroup of volumes), RuntimeDefault seccomp.
+Value hardened_pod_security_context(int64_t user_id);
+
 // app.kubernetes.io/* labels shared by every object of the job.
 Value standard_labels(const JobSpec& spec, const std::string& component);
 

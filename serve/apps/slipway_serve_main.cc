@@ -1,4 +1,4 @@
-// slipway-serve: serves a model repository over HTTP. See docs/slipway-serve.md.
+// slipway-serve: serves a model repository over HTTP. See docs/serving.md.
 #include <CLI/CLI.hpp>
 
 #include "serve/app/serve_command.h"

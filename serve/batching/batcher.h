@@ -20,7 +20,7 @@ struct BatcherOptions {
     size_t max_batch_rows = 256;  // rows merged into one forward pass
     size_t executors = 1;         // forward passes running at once (--threads)
     // How long a forward pass may wait for more rows, and only while other requests are
-    // being parsed (so an idle server never waits): see docs/slipway-serve.md "Batching".
+    // being parsed (so an idle server never waits): see docs/serving.md "Batching".
     std::chrono::microseconds max_wait{100};
 };
 

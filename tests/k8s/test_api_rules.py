@@ -536,5 +536,50 @@ class RunCheckov(unittest.TestCase):
             self.assertNotIn("Check: CKV_K8S_40", skipped.stdout)
 
 
+class ServingRules(unittest.TestCase):
+    """Deployment, HPA and PDB rules, on the rendered fashion-mnist serving objects."""
+
+    @classmethod
+    def setUpClass(cls):
+        path = HERE.parents[1] / "k8s" / "fashion-mnist" / "serving.yaml"
+        with open(path, encoding="utf-8") as stream:
+            cls.docs = [doc for doc in yaml.safe_load_all(stream) if doc is not None]
+
+    def mutated(self, mutate):
+        docs = copy.deepcopy(self.docs)
+        mutate(docs)
+        return lines(docs)
+
+    def test_rendered_objects_pass(self):
+        self.assertEqual(lines(self.docs), [])
+
+    def test_selector_that_misses_the_template(self):
+        def mutate(docs):
+            by_kind(docs, "Deployment")["spec"]["selector"]["matchLabels"]["tier"] = "x"
+        self.assertIn("does not match the template's labels", "\n".join(self.mutated(mutate)))
+
+    def test_rollout_that_cannot_progress(self):
+        def mutate(docs):
+            by_kind(docs, "Deployment")["spec"]["strategy"]["rollingUpdate"]["maxSurge"] = 0
+        self.assertIn("maxUnavailable and maxSurge may not both be 0",
+                      "\n".join(self.mutated(mutate)))
+
+    def test_probe_on_an_undeclared_port(self):
+        def mutate(docs):
+            pod = by_kind(docs, "Deployment")["spec"]["template"]["spec"]
+            pod["containers"][0]["livenessProbe"]["httpGet"]["port"] = "admin"
+        problems = self.mutated(mutate)
+        self.assertEqual(len(problems), 1, problems)
+        self.assertIn("livenessProbe.httpGet.port: names port 'admin'", problems[0])
+
+    def test_autoscaler_bounds_and_budget_fields(self):
+        def mutate(docs):
+            by_kind(docs, "HorizontalPodAutoscaler")["spec"]["minReplicas"] = 9
+            by_kind(docs, "PodDisruptionBudget")["spec"]["maxUnavailable"] = 1
+        text = "\n".join(self.mutated(mutate))
+        self.assertIn("minReplicas 9 is more than maxReplicas 6", text)
+        self.assertIn("minAvailable and maxUnavailable cannot both be set", text)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -11,7 +11,8 @@ Every object of every (multi-document) YAML file is checked three ways:
      server prunes: an object node that lists `properties` rejects fields it does not list unless
      it sets `x-kubernetes-preserve-unknown-fields`;
   c) rules the API server (or a controller) enforces beyond the schema: names, labels, resource
-     quantities, Job/JobSet/MPIJob semantics, the headless Service behind an Indexed Job.
+     quantities, Job/JobSet/MPIJob semantics, the headless Service behind an Indexed Job,
+     Deployment selectors and rollout, probe ports, HPA and PDB bounds.
 One line per problem, `file: kind/name: path: message`; exit status 1 when there is any.
 
 Importable: `validate_files(paths)`, `validate_documents(docs, filename)`, `parse_quantity(q)`;
@@ -661,10 +662,60 @@ def rule_configmap(obj: dict, report: Report, context: "Context") -> None:
         report((), f"data is {total} bytes, more than the 1 MiB a ConfigMap may hold")
 
 
+def rule_deployment(obj: dict, report: Report, context: "Context") -> None:
+    # The API server refuses a Deployment whose selector does not select its own template,
+    # and a RollingUpdate with maxUnavailable and maxSurge both 0 (it could never progress).
+    if obj.get("kind") != "Deployment":
+        return
+    selector = _get(obj, "spec", "selector", "matchLabels") or {}
+    labels = _get(obj, "spec", "template", "metadata", "labels") or {}
+    for key, value in selector.items():
+        if labels.get(key) != value:
+            report(("spec", "selector", "matchLabels", key),
+                   f"selector {key}={value!r} does not match the template's labels")
+    rolling = _get(obj, "spec", "strategy", "rollingUpdate")
+    if isinstance(rolling, dict) and rolling.get("maxUnavailable") in (0, "0%") \
+            and rolling.get("maxSurge") in (0, "0%"):
+        report(("spec", "strategy", "rollingUpdate"),
+               "maxUnavailable and maxSurge may not both be 0")
+
+
+def rule_probe_ports(obj: dict, report: Report, context: "Context") -> None:
+    # A probe on a named port that no container port has never succeeds: the kubelet fails it.
+    for template_path, template in pod_templates(obj):
+        pod_spec = template.get("spec")
+        if not isinstance(pod_spec, dict):
+            continue
+        for container_path, container in containers(pod_spec):
+            names = {p.get("name") for p in container.get("ports") or [] if isinstance(p, dict)}
+            for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+                port = _get(container, probe, "httpGet", "port")
+                if isinstance(port, str) and port not in names:
+                    report(template_path + ("spec",) + container_path + (probe, "httpGet", "port"),
+                           f"names port {port!r}, which the container does not declare")
+
+
+def rule_autoscaler(obj: dict, report: Report, context: "Context") -> None:
+    if obj.get("kind") != "HorizontalPodAutoscaler":
+        return
+    low, high = _get(obj, "spec", "minReplicas"), _get(obj, "spec", "maxReplicas")
+    if isinstance(low, int) and isinstance(high, int) and low > high:
+        report(("spec", "minReplicas"), f"minReplicas {low} is more than maxReplicas {high}")
+
+
+def rule_disruption_budget(obj: dict, report: Report, context: "Context") -> None:
+    if obj.get("kind") != "PodDisruptionBudget":
+        return
+    spec = obj.get("spec") or {}
+    if "minAvailable" in spec and "maxUnavailable" in spec:
+        report(("spec",), "minAvailable and maxUnavailable cannot both be set")
+
+
 RULES: list[Callable[[dict, Report, "Context"], None]] = [
     rule_object_identity, rule_object_name, rule_labels, rule_container_resources,
     rule_job_restart_policy, rule_pod_failure_policy, rule_indexed_job, rule_indexed_job_service,
-    rule_jobset_names, rule_mpijob_names, rule_configmap,
+    rule_jobset_names, rule_mpijob_names, rule_configmap, rule_deployment, rule_probe_ports,
+    rule_autoscaler, rule_disruption_budget,
 ]
 
 

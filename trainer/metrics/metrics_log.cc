@@ -1,6 +1,7 @@
 #include "metrics/metrics_log.h"
 
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <filesystem>
@@ -31,6 +32,45 @@ void MetricsLog::write(const nlohmann::json& record) {
     std::fwrite(line.data(), 1, line.size(), file_);
     std::fflush(file_);
 }
+
+namespace {
+
+nlohmann::json number_or_null(double value) {
+    return std::isfinite(value) ? nlohmann::json(value) : nlohmann::json(nullptr);
+}
+
+}  // namespace
+
+void MetricsLog::on_train(const TrainRecord& record) {
+    nlohmann::json line = {{"type", "train"},
+                           {"epoch", record.epoch},
+                           {"step", record.step},
+                           {"loss", record.loss},
+                           {"lr", record.lr},
+                           {"grad_norm", record.grad_norm},
+                           {"samples_per_sec", record.samples_per_sec},
+                           {"train_seconds", record.train_seconds}};
+    if (std::isfinite(record.accuracy)) line["accuracy"] = record.accuracy;
+    write(line);
+}
+
+void MetricsLog::on_eval(const EvalRecord& record) {
+    write({{"type", "eval"},
+           {"epoch", record.epoch},
+           {"step", record.step},
+           {"train_loss", record.train_loss},
+           {"test_loss", number_or_null(record.test_loss)},
+           {"test_accuracy", number_or_null(record.test_accuracy)}});
+}
+
+void MetricsLog::on_checkpoint(const CheckpointRecord& record) {
+    write({{"type", "checkpoint"},
+           {"reason", record.reason},
+           {"step", record.step},
+           {"path", record.path}});
+}
+
+void MetricsLog::on_end(const nlohmann::json& summary, RunOutcome) { write(summary); }
 
 Status write_json_file(const std::string& path, const nlohmann::json& value) {
     const std::string temporary = path + ".tmp";

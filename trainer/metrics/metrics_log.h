@@ -6,16 +6,17 @@
 #include <nlohmann/json.hpp>
 
 #include "common/status.h"
+#include "metrics/training_observer.h"
 
 namespace slipway {
 
 // The --metrics-file: one JSON object per line (train steps at the log cadence, each
 // evaluation, the summary). Each line is flushed as it is written, so a crash loses nothing
 // that was logged. A MetricsLog without a path swallows records (ranks other than 0).
-class MetricsLog {
+class MetricsLog : public TrainingObserver {
 public:
     MetricsLog() = default;
-    ~MetricsLog();
+    ~MetricsLog() override;
     MetricsLog(const MetricsLog&) = delete;
     MetricsLog& operator=(const MetricsLog&) = delete;
 
@@ -27,6 +28,12 @@ public:
 
     void write(const nlohmann::json& record);
     bool enabled() const { return file_ != nullptr; }
+
+    // The records as JSON lines: "train", "eval", "checkpoint" and, at the end, the summary.
+    void on_train(const TrainRecord& record) override;
+    void on_eval(const EvalRecord& record) override;
+    void on_checkpoint(const CheckpointRecord& record) override;
+    void on_end(const nlohmann::json& summary, RunOutcome outcome) override;
 
 private:
     std::FILE* file_ = nullptr;

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "spec/serving_spec.h"
+
 namespace slipway {
 
 // The job spec: one YAML file that both slipway-train and slipway-launch read.
@@ -149,6 +151,18 @@ struct ExportSpec {
     int max_batch_size = 64;  // export.max_batch_size: Triton's max_batch_size
 };
 
+// Experiment tracking and metrics for training (docs/tracking.md); rank 0 only. None of it
+// can stop or slow training: a server that is down costs one warning.
+struct TrackingSpec {
+    std::string tensorboard_dir;    // tracking.tensorboard_dir: event files go here ("": off)
+    std::string mlflow_experiment;  // tracking.mlflow_experiment ("": the job's name); MLflow
+                                    // is on when env MLFLOW_TRACKING_URI is set
+    std::string pushgateway_url;    // tracking.pushgateway_url ("": off); env
+                                    // SLIPWAY_PUSHGATEWAY_URL wins
+    double push_interval = 15;      // tracking.push_interval: least seconds between pushes
+                                    // at the log cadence (the end always pushes)
+};
+
 struct JobSpec {
     std::string name = "slipway-job";  // name: DNS-1123 label, names the job everywhere
     std::string image;                 // image: container image (the launcher uses it)
@@ -157,8 +171,10 @@ struct JobSpec {
     TrainSpec train;
     CheckpointSpec checkpoint;
     ExportSpec model_export;  // export (a C++ keyword as a member name)
+    TrackingSpec tracking;
     ResourcesSpec resources;
     KubernetesSpec kubernetes;
+    ServingSpec serving;  // serving: render --serving (docs/deploy.md)
 
     // checkpoint.dir, or checkpoints/<name> when the spec leaves it out.
     std::string checkpoint_dir() const {

@@ -11,6 +11,7 @@
 
 #include "spec/enum_names.h"
 #include "spec/quantity.h"
+#include "spec/serving_schema.h"
 #include "spec/spec_reader.h"
 
 namespace slipway {
@@ -84,6 +85,18 @@ bool is_cron_schedule(const std::string& text) {
     int count = 0;
     while (fields >> field) ++count;
     return count == 5;
+}
+
+// An http:// or https:// URL with a host (the Pushgateway's).
+bool is_http_url(const std::string& text) {
+    for (const char* scheme : {"http://", "https://"}) {
+        const std::string prefix = scheme;
+        if (text.rfind(prefix, 0) == 0) {
+            return text.size() > prefix.size() && text[prefix.size()] != '/' &&
+                   text.find_first_of(" \t\r\n") == std::string::npos;
+        }
+    }
+    return false;
 }
 
 schema::StringRule dns_label_rule() {
@@ -318,6 +331,24 @@ Field job_spec_schema(JobSpec& spec) {
                               Range::at_least(1))
                 .describe("Triton's max_batch_size in config.pbtxt"),
         }),
+        schema::map_field("tracking", {
+            schema::string_field("tensorboard_dir", &spec.tracking.tensorboard_dir)
+                .describe("rank 0 writes TensorBoard event files here (created if missing; "
+                          "\"\": off); see docs/tracking.md"),
+            schema::string_field("mlflow_experiment", &spec.tracking.mlflow_experiment)
+                .with_default("\"\" (the job's name)")
+                .describe("MLflow experiment of the run; MLflow is on when env "
+                          "MLFLOW_TRACKING_URI is an http(s) URI"),
+            schema::string_field("pushgateway_url", &spec.tracking.pushgateway_url, {
+                    [](const std::string& s) { return s.empty() || is_http_url(s); },
+                    "must be an http:// or https:// URL", "e.g. http://pushgateway:9091", {}})
+                .describe("Prometheus Pushgateway that gets slipway_train_* metrics (\"\": "
+                          "off); env SLIPWAY_PUSHGATEWAY_URL wins"),
+            schema::double_field("push_interval", &spec.tracking.push_interval,
+                                 Range::at_least(0))
+                .describe("least seconds between Pushgateway pushes at the log cadence; the "
+                          "end of the run always pushes"),
+        }),
         schema::map_field("resources", {
             schema::int_field("nodes", &res.nodes, Range::at_least(1))
                 .describe("pods, one per node (Indexed Job completions = parallelism)"),
@@ -417,6 +448,7 @@ Field job_spec_schema(JobSpec& spec) {
                                                          "annotation key", ""})
                 .describe("annotations on the pods"),
         }),
+        serving_schema(spec.serving, {dns_label_rule(), dns_subdomain_rule(), quantity_rule()}),
     });
 }
 
@@ -576,6 +608,7 @@ Result<JobSpec> parse_job_spec(const std::string& yaml_text, const std::string& 
     schema::Reader reader(locator);
     SLIPWAY_RETURN_IF_ERROR(reader.read(job_schema, root));
     SLIPWAY_RETURN_IF_ERROR(check_cross_field(spec, reader, source_name));
+    SLIPWAY_RETURN_IF_ERROR(check_serving(spec, reader, source_name));
     spec.source_text = yaml_text;
     return spec;
 }

@@ -19,10 +19,12 @@
 #include "common/system_error.h"
 #include "data/dataset_file.h"
 #include "metrics/metrics_log.h"
+#include "metrics/observer_list.h"
 #include "metrics/process_stats.h"
 #include "model/model.h"
 #include "optim/optimizer.h"
 #include "spec/spec_parser.h"
+#include "tracking/tracking.h"
 #include "train/checkpointing.h"
 #include "train/cpu_runtime.h"
 #include "train/model_setup.h"
@@ -96,10 +98,16 @@ Status write_parameters(const std::string& path, const Model& model) {
     return Status::success();
 }
 
+RunOutcome outcome_of(const TrainingOutcome& outcome) {
+    if (outcome.checkpoint_failed) return RunOutcome::kFailed;
+    return outcome.stopped ? RunOutcome::kStopped : RunOutcome::kFinished;
+}
+
 // Rank 0's files at the end. A failure here is rank 0's alone.
-Status write_outputs(const TrainCommand& command, const nlohmann::json& summary,
-                     const Model& model, MetricsLog& metrics) {
-    metrics.write(summary);
+Status write_outputs(const TrainCommand& command, const TrainingOutcome& outcome,
+                     const Model& model, TrainingObserver& observers) {
+    const nlohmann::json& summary = outcome.summary;
+    observers.on_end(summary, outcome_of(outcome));
     if (!command.summary_file.empty()) {
         SLIPWAY_RETURN_IF_ERROR(write_json_file(command.summary_file, summary));
     }
@@ -153,7 +161,22 @@ int train_with(const TrainCommand& command, const RankInfo& ranks, PreparedJob& 
             return code;
         }
     }
-    Trainer trainer(spec, job.data, comm, *model, *optimizer, metrics, context);
+    // The metrics log first, then the trackers (rank 0; docs/tracking.md).
+    ObserverList observers;
+    observers.add(metrics);
+    std::vector<std::unique_ptr<TrainingObserver>> trackers;
+    if (comm.rank() == 0) {
+        auto started = tracking::start_trackers(spec, process_environment(),
+                                                {tracking::host_name(), comm.size()});
+        if (!started.ok()) {
+            const int code = fail(started.error());
+            comm.abort(code, started.error().message());
+            return code;
+        }
+        trackers = std::move(*started);
+        for (auto& tracker : trackers) observers.add(*tracker);
+    }
+    Trainer trainer(spec, job.data, comm, *model, *optimizer, observers, context);
     if (resume->resumed) {
         trainer.resume_at(resume->position, resume->last_eval);
     } else {
@@ -165,7 +188,7 @@ int train_with(const TrainCommand& command, const RankInfo& ranks, PreparedJob& 
     outcome.summary["spec"] = spec.source_path;
 
     if (comm.rank() == 0) {
-        Status written = write_outputs(command, outcome.summary, *model, metrics);
+        Status written = write_outputs(command, outcome, *model, observers);
         if (!written.ok()) {
             const int code = fail(written.error());
             comm.abort(code, written.error().message());

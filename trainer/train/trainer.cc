@@ -48,13 +48,13 @@ constexpr size_t kEvalChunkRows = 2048;
 }  // namespace
 
 Trainer::Trainer(const JobSpec& spec, const Dataset& data, Communicator& comm, Model& model,
-                 Optimizer& optimizer, MetricsLog& metrics, RunContext context)
+                 Optimizer& optimizer, TrainingObserver& observer, RunContext context)
     : spec_(spec),
       data_(data),
       comm_(comm),
       model_(model),
       optimizer_(optimizer),
-      metrics_(metrics),
+      observer_(observer),
       context_(std::move(context)) {}
 
 void Trainer::initialize_parameters() {
@@ -170,14 +170,10 @@ void Trainer::log_progress(int64_t step_in_epoch, int64_t steps_per_epoch, int64
     spdlog::info("epoch {}/{} step {}/{} loss {:.4f} lr {:.4g} {:.0f} samples/s ETA {}",
                  position_.epoch + 1, spec_.train.epochs, step_in_epoch, steps_per_epoch, loss,
                  lr, rate, format_duration(eta));
-    metrics_.write({{"type", "train"},
-                    {"epoch", position_.epoch + 1},
-                    {"step", position_.step},
-                    {"loss", loss},
-                    {"lr", lr},
-                    {"grad_norm", grad_norm},
-                    {"samples_per_sec", rate},
-                    {"train_seconds", train_seconds_}});
+    const double accuracy =
+        data_.is_classification() && window.samples > 0 ? window.correct / window.samples : NAN;
+    observer_.on_train({position_.epoch + 1, position_.step, loss, accuracy, lr, grad_norm, rate,
+                        train_seconds_});
 }
 
 bool Trainer::save_checkpoint(const char* reason) {
@@ -193,8 +189,7 @@ bool Trainer::save_checkpoint(const char* reason) {
     }
     spdlog::info("{} checkpoint at step {}: {} ({:.0f} ms)", reason, position_.step, *written,
                  seconds_since(start) * 1e3);
-    metrics_.write({{"type", "checkpoint"}, {"reason", reason}, {"step", position_.step},
-                    {"path", *written}});
+    observer_.on_checkpoint({reason, position_.step, *written});
     return true;
 }
 
@@ -261,6 +256,7 @@ TrainingOutcome Trainer::run() {
             epoch_loss += stats.loss_sum;
             epoch_samples += stats.samples;
             window.loss += stats.loss_sum;
+            window.correct += stats.correct;
             window.samples += stats.samples;
             window.seconds += seconds;
 
@@ -276,13 +272,8 @@ TrainingOutcome Trainer::run() {
                 position_.position = 0;
                 last_eval_ = evaluate_test(position_.epoch);
                 evaluated_at = position_.step;
-                nlohmann::json record = {{"type", "eval"},
-                                         {"epoch", position_.epoch},
-                                         {"step", position_.step},
-                                         {"train_loss", final_train_loss},
-                                         {"test_loss", number_or_null(last_eval_.loss)},
-                                         {"test_accuracy", number_or_null(last_eval_.accuracy)}};
-                metrics_.write(record);
+                observer_.on_eval({position_.epoch, position_.step, final_train_loss,
+                                   last_eval_.loss, last_eval_.accuracy});
             }
             if (stats.stop_votes > 0) {
                 spdlog::warn("stop requested (signal {} on {} rank(s)): stopping after step {}",

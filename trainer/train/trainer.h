@@ -8,7 +8,7 @@
 
 #include "comm/communicator.h"
 #include "data/dataset.h"
-#include "metrics/metrics_log.h"
+#include "metrics/training_observer.h"
 #include "model/model.h"
 #include "optim/optimizer.h"
 #include "spec/job_spec.h"
@@ -52,7 +52,7 @@ struct TrainingOutcome {
 class Trainer {
 public:
     Trainer(const JobSpec& spec, const Dataset& data, Communicator& comm, Model& model,
-            Optimizer& optimizer, MetricsLog& metrics, RunContext context);
+            Optimizer& optimizer, TrainingObserver& observer, RunContext context);
 
     // Rank 0 initialises the parameters from the seed and broadcasts them.
     void initialize_parameters();
@@ -66,7 +66,7 @@ public:
 
 private:
     struct Window {  // sums since the last progress line
-        double loss = 0, samples = 0, seconds = 0;
+        double loss = 0, correct = 0, samples = 0, seconds = 0;
     };
 
     StepStats train_step(const std::vector<uint32_t>& permutation, int64_t step_in_epoch,
@@ -83,7 +83,7 @@ private:
     Communicator& comm_;
     Model& model_;
     Optimizer& optimizer_;
-    MetricsLog& metrics_;
+    TrainingObserver& observer_;  // the metrics log and the trackers (rank 0)
     RunContext context_;
 
     TrainingPosition position_;
