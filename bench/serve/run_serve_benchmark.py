@@ -185,6 +185,8 @@ def main():
                         help="server processes/threads (default: the CPUs)")
     parser.add_argument("--out", default=os.path.join(HERE, "results", "serve_benchmark.json"))
     args = parser.parse_args()
+    # The servers start in bench/serve/: a relative repository path must not depend on that.
+    args.repository = os.path.abspath(args.repository)
     for tool in ("wrk", "nginx"):
         if shutil.which(tool) is None:
             sys.exit(f"{tool} not found: apt-get install {tool}")
