@@ -88,6 +88,11 @@ int run_local(const RunFlags& flags) {
     trainer_argv.insert(trainer_argv.end(), flags.trainer_args.begin(), flags.trainer_args.end());
 
     StatusDir status_dir;
+    if (status_dir.path().empty()) {
+        return report(Error{ExitCode::kBadSpec, "cannot create a folder for the ranks' exit "
+                                                "statuses under $TMPDIR or /tmp",
+                            "TMPDIR", "set TMPDIR to a writable folder"});
+    }
     std::vector<ChildSpec> children;
     SuperviseOptions options;
     options.grace_seconds = grace;
@@ -124,11 +129,12 @@ int run_local(const RunFlags& flags) {
     const SuperviseResult result = supervise(children, options);
     int code = result.exit_code;
     std::string summary = result.reason;
-    if (!flags.no_mpi) {
+    const std::vector<RankExit> statuses = read_exit_statuses(status_dir.path());
+    if (!flags.no_mpi && !(statuses.empty() && result.exit_code == to_int(ExitCode::kBadSpec))) {
+        // (exit 2 with no rank status: mpirun itself could not start; its reason stands.)
         const bool interrupted = !result.failed_rank && (result.exit_code == 128 + SIGTERM ||
                                                          result.exit_code == 128 + SIGINT);
-        const JobOutcome outcome = job_outcome(read_exit_statuses(status_dir.path()), ranks,
-                                               result.exit_code, interrupted);
+        const JobOutcome outcome = job_outcome(statuses, ranks, result.exit_code, interrupted);
         code = outcome.code;
         summary = outcome.summary;
     }

@@ -20,7 +20,15 @@ LocalCommand mpirun_command(const LocalRunPlan& plan) {
     // ranks exited 143), so it stays short; the grace period for a checkpoint is given by
     // slipway-launch, which sends SIGTERM to the ranks itself and SIGKILL after the grace.
     argv.insert(argv.end(), {"--mca", "odls_base_sigkill_timeout", "1"});
-    const std::string threads = std::to_string(threads_per_rank(plan.cores, plan.ranks));
+    const int thread_count = threads_per_rank(plan.cores, plan.ranks);
+    const std::string threads = std::to_string(thread_count);
+    // Each rank gets as many cores as it runs BLAS threads; Open MPI's default (one core per
+    // rank for 2 ranks or fewer) would squeeze them onto one. Oversubscribed: no binding.
+    if (plan.ranks <= plan.cores) {
+        argv.insert(argv.end(), {"--map-by", "slot:PE=" + threads, "--bind-to", "core"});
+    } else {
+        argv.insert(argv.end(), {"--bind-to", "none"});
+    }
     argv.insert(argv.end(), {"-x", "OMP_NUM_THREADS=" + threads});
     argv.insert(argv.end(), {"-x", "OPENBLAS_NUM_THREADS=" + threads});
     if (!plan.exit_status_dir.empty()) {

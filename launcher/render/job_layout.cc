@@ -57,8 +57,13 @@ Result<JobLayout> make_layout(const JobSpec& spec, const std::vector<SpecOverrid
     }
     layout.train_args = {"slipway-train", kSpecFile};
     for (const SpecOverride& override : overrides) {
+        // Kubernetes expands $(VAR) in a container's command and turns $$ into $: doubling
+        // every $ hands slipway-train the value as it was given to render.
+        std::string value = override.key_path + "=" + override.value;
+        std::string escaped;
+        for (char c : value) escaped += c == '$' ? std::string("$$") : std::string(1, c);
         layout.train_args.push_back("--set");
-        layout.train_args.push_back(override.key_path + "=" + override.value);
+        layout.train_args.push_back(escaped);
     }
     return layout;
 }

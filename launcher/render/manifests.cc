@@ -138,7 +138,8 @@ Value job_set(const JobSpec& spec, const JobLayout& layout) {
             {"action", "FailJobSet"},
             // The Job's podFailurePolicy FailJob rule (exit 2, 3, 4, 11) ends it with this
             // reason: a restart would fail the same way.
-            {"onJobFailureReasons", Value::list({"PodFailurePolicy"})},
+            // DeadlineExceeded: activeDeadlineSeconds bounds the whole job, not each restart.
+            {"onJobFailureReasons", Value::list({"PodFailurePolicy", "DeadlineExceeded"})},
         })})},
     }));
     spec_value.set("successPolicy", Value::map({{"operator", "All"},

@@ -90,7 +90,10 @@ Value container_resources(const JobSpec& spec, const JobLayout& layout, PodRole 
 Value security_context(const JobSpec& spec, PodRole role) {
     std::vector<std::string> add;
     if (spec.kubernetes.network == NetworkMode::kRdma && role != PodRole::kMpiLauncher) {
-        add.push_back("IPC_LOCK");  // RDMA registers (pins) memory
+        // RDMA pins the memory it registers. A non-root process keeps no capability across
+        // exec, so what bounds registration in practice is RLIMIT_MEMLOCK: the node's
+        // container runtime must set it unlimited (docs/launcher.md).
+        add.push_back("IPC_LOCK");
     }
     return hardened_container_security_context(kUserId, add);
 }
@@ -234,6 +237,9 @@ Value hardened_pod_security_context(int64_t user_id) {
         {"runAsUser", user_id},
         {"runAsGroup", user_id},
         {"fsGroup", user_id},
+        // Change ownership of a volume only when its root does not match already: a large
+        // data or checkpoint PVC is not walked again at every restart.
+        {"fsGroupChangePolicy", "OnRootMismatch"},
         {"seccompProfile", Value::map({{"type", "RuntimeDefault"}})},
     });
 }

@@ -113,6 +113,9 @@ Value spread(const ServingLayout& layout, const char* topology_key, const char* 
         {"maxSkew", 1},
         {"topologyKey", topology_key},
         {"whenUnsatisfiable", when},
+        // Tainted nodes the pods cannot use (control plane, GPU pools) are not domains that
+        // must receive replicas.
+        {"nodeTaintsPolicy", "Honor"},
         {"labelSelector", Value::map({{"matchLabels", serving_selector(layout)}})},
         // Skew is counted within one ReplicaSet, so a rollout's new pods spread by themselves.
         {"matchLabelKeys", Value::list({"pod-template-hash"})},

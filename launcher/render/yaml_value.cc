@@ -31,9 +31,33 @@ bool is_reserved_word(const std::string& text) {
     return false;
 }
 
+// C1 controls (U+0080..U+009F, UTF-8 C2 80..C2 9F) and the line/paragraph separators
+// (U+2028/9, E2 80 A8/A9): go-yaml refuses the first and reads the second as line breaks.
+bool has_special_unicode(const std::string& text, size_t i) {
+    const auto byte = [&text](size_t k) {
+        return k < text.size() ? static_cast<unsigned char>(text[k]) : 0u;
+    };
+    if (byte(i) == 0xC2 && byte(i + 1) >= 0x80 && byte(i + 1) <= 0x9F) return true;
+    return byte(i) == 0xE2 && byte(i + 1) == 0x80 && (byte(i + 2) == 0xA8 || byte(i + 2) == 0xA9);
+}
+
 std::string quote(const std::string& text) {
     std::string out = "\"";
-    for (char c : text) {
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (has_special_unicode(text, i)) {
+            // Escapes YAML's double-quoted style knows: \uXXXX.
+            const bool three = static_cast<unsigned char>(c) == 0xE2;
+            const unsigned code =
+                three ? (0x2000u | (static_cast<unsigned char>(text[i + 2]) & 0x3Fu) |
+                         ((static_cast<unsigned char>(text[i + 1]) & 0x3Fu) << 6))
+                      : static_cast<unsigned char>(text[i + 1]);
+            char buffer[8];
+            std::snprintf(buffer, sizeof buffer, "\\u%04X", code);
+            out += buffer;
+            i += three ? 2 : 1;
+            continue;
+        }
         switch (c) {
             case '"': out += "\\\""; break;
             case '\\': out += "\\\\"; break;
@@ -41,7 +65,7 @@ std::string quote(const std::string& text) {
             case '\t': out += "\\t"; break;
             case '\r': out += "\\r"; break;
             default:
-                if (static_cast<unsigned char>(c) < 0x20) {
+                if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
                     char buffer[8];
                     std::snprintf(buffer, sizeof buffer, "\\x%02x", c);
                     out += buffer;
@@ -68,7 +92,8 @@ bool is_block_text(const Value& value) {
     // Literal blocks cannot hold trailing spaces on a line reliably, tabs at a line start or
     // carriage returns; such text stays a quoted scalar.
     for (size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '\r') return false;
+        if (text[i] == '\r' || text[i] == 0x7f || has_special_unicode(text, i)) return false;
+        if (static_cast<unsigned char>(text[i]) < 0x20 && text[i] != '\n') return false;
         if (text[i] == '\n' && i > 0 && text[i - 1] == ' ') return false;
     }
     return text.front() != ' ' && text.front() != '\n';
@@ -207,7 +232,8 @@ bool plain_scalar_is_safe(const std::string& text) {
     }
     for (size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
-        if (c == '\n' || c == '\r' || c == '\t' || static_cast<unsigned char>(c) < 0x20) {
+        if (c == '\n' || c == '\r' || c == '\t' || static_cast<unsigned char>(c) < 0x20 ||
+            c == 0x7f || has_special_unicode(text, i)) {
             return false;
         }
         if (c == ':' && (i + 1 == text.size() || text[i + 1] == ' ')) return false;

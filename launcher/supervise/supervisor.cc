@@ -399,6 +399,9 @@ void Supervisor::send(const Child& child, int signal) noexcept {
         signal_group(child.pid, signal);
         return;
     }
+    // A reaped child's pid may already belong to another process: the hook looks up the
+    // pid's children, so it is used only while the child is known to be alive.
+    if (!child.running) return;
     try {
         options_.signal_child(child.pid, signal);
     } catch (const std::exception& error) {

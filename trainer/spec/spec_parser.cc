@@ -5,6 +5,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
@@ -493,6 +494,40 @@ Status check_cross_field(const JobSpec& spec, const schema::Reader& reader,
                           "a GPU job runs one rank per GPU: remove processesPerNode");
     }
     const KubernetesSpec& k8s = spec.kubernetes;
+    std::set<std::string> volume_names, mount_paths;
+    for (size_t i = 0; i < k8s.volumes.size(); ++i) {
+        const VolumeMount& volume = k8s.volumes[i];
+        const std::string where =
+            reader.where_of("kubernetes.volumes").value_or(source_name);
+        if (!volume_names.insert(volume.name).second) {
+            return spec_error(where, "kubernetes.volumes[" + std::to_string(i) + "].name '" +
+                                         volume.name + "' is used twice",
+                              "give every volume its own name");
+        }
+        if (!mount_paths.insert(volume.mount_path).second) {
+            return spec_error(where, "kubernetes.volumes[" + std::to_string(i) +
+                                         "].mountPath '" + volume.mount_path + "' is used twice",
+                              "mount every volume at its own path");
+        }
+    }
+    // The rendezvous contract and the pod's layout: set by slipway, never by hand.
+    for (const char* reserved : {"WORLD_SIZE", "LOCAL_WORLD_SIZE", "RANK", "LOCAL_RANK",
+                                 "MASTER_ADDR", "MASTER_PORT", "JOB_NAME", "HOME", "TMPDIR",
+                                 "OMP_NUM_THREADS", "SLIPWAY_JOB_TOKEN_FILE"}) {
+        if (k8s.env.count(reserved)) {
+            return spec_error(reader.where_of("kubernetes.env").value_or(source_name),
+                              std::string("kubernetes.env sets ") + reserved +
+                                  ", which slipway sets for every pod",
+                              "remove it; resources and kubernetes.port decide it");
+        }
+    }
+    if (k8s.host_network && k8s.job_token_secret.empty()) {
+        // On the node's network no NetworkPolicy applies: only the token keeps strangers out.
+        return spec_error(reader.where_of("kubernetes.hostNetwork").value_or(source_name),
+                          "kubernetes.hostNetwork needs kubernetes.jobTokenSecret",
+                          "on the node's network any host can reach the rendezvous; a job "
+                          "token Secret refuses strangers");
+    }
     if (k8s.host_network && k8s.network != NetworkMode::kRdma) {
         return spec_error(reader.where_of("kubernetes.hostNetwork").value_or(source_name),
                           "kubernetes.hostNetwork needs kubernetes.network: rdma",

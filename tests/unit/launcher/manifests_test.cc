@@ -219,6 +219,18 @@ TEST_P(TargetTest, SpecOverridesReachTheRanksButNotTheConfigMap) {
     }
 }
 
+// Kubernetes expands $(VAR) and $$ in a container's command: a value with '$' reaches
+// slipway-train as given only when every '$' is doubled.
+TEST_P(TargetTest, DollarSignsInOverridesAreEscapedForKubernetes) {
+    const std::vector<SpecOverride> overrides = {{"checkpoint.dir", "/ckpt/$(HOME)/a$b"}};
+    const std::vector<Manifest> manifests = render(GetParam().yaml, overrides);
+    for (const Value* pod : pod_templates(manifests.back().object)) {
+        const auto& args = pod->at_path("spec.containers")->as_list()[0].get("command")->as_list();
+        if (args[0] == Value("/usr/sbin/sshd")) continue;
+        EXPECT_EQ(args.back(), Value("checkpoint.dir=/ckpt/$$(HOME)/a$$b"));
+    }
+}
+
 // Kubernetes labels set in the spec must not take over the labels the Service, the
 // NetworkPolicy and the anti-affinity select the pods by.
 TEST_P(TargetTest, SpecLabelsCannotUnselectThePods) {
@@ -407,7 +419,7 @@ maxRestarts: 4
 rules:
 - name: fail-on-permanent-errors
   action: FailJobSet
-  onJobFailureReasons: [PodFailurePolicy]
+  onJobFailureReasons: [PodFailurePolicy, DeadlineExceeded]
 )"));
     const Value& replicated = set.at_path("spec.replicatedJobs")->as_list().at(0);
     EXPECT_EQ(*replicated.get("name"), Value("workers"));

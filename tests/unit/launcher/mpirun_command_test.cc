@@ -34,9 +34,16 @@ std::vector<std::string> expected_argv(const std::string& np, bool oversubscribe
     std::vector<std::string> argv = {"mpirun", "-np", np};
     if (oversubscribe) argv.push_back("--oversubscribe");
     for (const char* arg : {"--mca", "btl", "self,vader", "--mca", "pml", "ob1", "--mca",
-                            "odls_base_sigkill_timeout", "1", "-x"}) {
+                            "odls_base_sigkill_timeout", "1"}) {
         argv.push_back(arg);
     }
+    // Bound to as many cores as BLAS threads; oversubscribed: not bound at all.
+    if (oversubscribe) {
+        argv.insert(argv.end(), {"--bind-to", "none"});
+    } else {
+        argv.insert(argv.end(), {"--map-by", "slot:PE=" + threads, "--bind-to", "core"});
+    }
+    argv.push_back("-x");
     argv.push_back("OMP_NUM_THREADS=" + threads);
     argv.push_back("-x");
     argv.push_back("OPENBLAS_NUM_THREADS=" + threads);
@@ -100,7 +107,8 @@ TEST(MpirunCommandTest, NoExitStatusDirNoVariable) {
     EXPECT_THAT(command.argv,
                 ElementsAre("/opt/openmpi/bin/mpirun", "-np", "1", "--mca", "btl", "self,vader",
                             "--mca", "pml", "ob1", "--mca", "odls_base_sigkill_timeout", "1",
-                            "-x", "OMP_NUM_THREADS=1", "-x", "OPENBLAS_NUM_THREADS=1",
+                            "--map-by", "slot:PE=1", "--bind-to", "core", "-x",
+                            "OMP_NUM_THREADS=1", "-x", "OPENBLAS_NUM_THREADS=1",
                             "slipway-train", "job.yaml"));
     EXPECT_TRUE(command.env.empty());
 }

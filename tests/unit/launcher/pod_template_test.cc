@@ -96,6 +96,7 @@ spec:
     runAsUser: 10001
     runAsGroup: 10001
     fsGroup: 10001
+    fsGroupChangePolicy: OnRootMismatch
     seccompProfile: {type: RuntimeDefault}
   containers:
   - name: trainer

@@ -35,7 +35,8 @@ const std::vector<std::string>& tricky_strings() {
         "'single'", "\"double\"", "it's", "say \"hi\"", "%x", "@x", "`x", "back\\slash",
         "<<", "=",
         // control characters
-        "ctrl\x01" "char", "bell\a", "cr\rlf", "a\r\nb",
+        "ctrl\x01" "char", "bell\a", "cr\rlf", "a\r\nb", "del\x7f", "c1\xc2\x85next",
+        "line\xe2\x80\xa8sep", "para\xe2\x80\xa9sep", "multi\nline\x7f\n",
         // multi-line: literal blocks or quoted, every newline kept
         "key: value\nline2\n", "line1\nline2", "line1\nline2\n", "line1\nline2\n\n",
         "line1\nline2\n\n\n", "a\n\nb", "a\n  indented\nb\n", "# comment\nname: x\n",

@@ -254,6 +254,18 @@ TEST(SpecInfrastructureTest, NameMustLeaveRoomForPodHostnamesAndCronSuffix) {
     EXPECT_THAT(cron.hint, HasSubstr("52"));
 }
 
+TEST(SpecInfrastructureTest, VolumesEnvAndHostNetworkRules) {
+    Error twice = spec_failure(infra_with("- name: ckpt", "- name: data"));
+    EXPECT_THAT(twice.what, HasSubstr("kubernetes.volumes[1].name 'data' is used twice"));
+    Error path = spec_failure(infra_with("mountPath: /ckpt", "mountPath: /data"));
+    EXPECT_THAT(path.what, HasSubstr("kubernetes.volumes[1].mountPath '/data' is used twice"));
+    Error env = spec_failure(infra_with("NCCL_DEBUG: INFO", "MASTER_ADDR: elsewhere"));
+    EXPECT_THAT(env.what, HasSubstr("kubernetes.env sets MASTER_ADDR, which slipway sets"));
+    Error token = spec_failure(infra_with("jobTokenSecret: llm-token", "jobTokenSecret: \"\""));
+    EXPECT_EQ(token.where, "job.yaml:37");
+    EXPECT_THAT(token.what, HasSubstr("kubernetes.hostNetwork needs kubernetes.jobTokenSecret"));
+}
+
 TEST(SpecInfrastructureTest, ProcessesPerNodeContradictingGpusIsRefused) {
     Error error = spec_failure("data: {path: d.h5}\nresources:\n  gpusPerNode: 4\n"
                                "  processesPerNode: 2\n");
