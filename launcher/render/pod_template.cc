@@ -244,6 +244,14 @@ Value hardened_pod_security_context(int64_t user_id) {
     });
 }
 
+Value image_pull_secrets(const JobSpec& spec) {
+    Value secrets = Value::list();
+    for (const std::string& secret : spec.kubernetes.image_pull_secrets) {
+        secrets.push(Value::map({{"name", secret}}));
+    }
+    return secrets;
+}
+
 Value standard_labels(const JobSpec& spec, const std::string& component) {
     return Value::map({
         {"app.kubernetes.io/name", "slipway"},
@@ -359,11 +367,7 @@ Value pod_template(const JobSpec& spec, const JobLayout& layout, PodRole role) {
         pod.set("affinity", anti_affinity(spec, component));
     }
     if (!spec.kubernetes.image_pull_secrets.empty()) {
-        Value secrets = Value::list();
-        for (const std::string& secret : spec.kubernetes.image_pull_secrets) {
-            secrets.push(Value::map({{"name", secret}}));
-        }
-        pod.set("imagePullSecrets", secrets);
+        pod.set("imagePullSecrets", image_pull_secrets(spec));
     }
     pod.set("securityContext", hardened_pod_security_context(kUserId));
     pod.set("containers", Value::list({container}));

@@ -21,6 +21,9 @@ Value hardened_container_security_context(int64_t user_id,
 // The pod-level half: non-root `user_id` (also the fsGroup of volumes), RuntimeDefault seccomp.
 Value hardened_pod_security_context(int64_t user_id);
 
+// kubernetes.imagePullSecrets as a pod's imagePullSecrets list.
+Value image_pull_secrets(const JobSpec& spec);
+
 // app.kubernetes.io/* labels shared by every object of the job.
 Value standard_labels(const JobSpec& spec, const std::string& component);
 

@@ -128,11 +128,7 @@ Value pod_spec(const JobSpec& spec, const ServingLayout& layout) {
     pod.set("enableServiceLinks", false);
     pod.set("automountServiceAccountToken", false);  // serving never calls the API server
     if (!spec.kubernetes.image_pull_secrets.empty()) {
-        Value secrets = Value::list();
-        for (const std::string& secret : spec.kubernetes.image_pull_secrets) {
-            secrets.push(Value::map({{"name", secret}}));
-        }
-        pod.set("imagePullSecrets", secrets);
+        pod.set("imagePullSecrets", image_pull_secrets(spec));
     }
     pod.set("securityContext", hardened_pod_security_context(kUserId));
     // Zones are a preference (a cluster may have one); nodes are a rule: two replicas share
