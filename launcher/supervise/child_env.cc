@@ -39,13 +39,6 @@ Result<int> read_count(const EnvLookup& env, const std::string& name, int minimu
 
 }  // namespace
 
-EnvLookup process_environment() {
-    return [](const std::string& name) -> std::optional<std::string> {
-        if (const char* value = std::getenv(name.c_str())) return std::string(value);
-        return std::nullopt;
-    };
-}
-
 Result<ExecLayout> exec_layout(const EnvLookup& env, const ExecFlags& flags) {
     ExecLayout layout;
     if (flags.nproc) {

@@ -5,14 +5,13 @@
 #include <string>
 #include <vector>
 
+#include "common/environment.h"
 #include "common/status.h"
 #include "supervise/child_spec.h"
 
 namespace slipway::launch {
 
-// Reads a variable; nullopt when unset. Tests pass a table, programs the real environment.
-using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
-EnvLookup process_environment();
+using slipway::EnvLookup;  // common/environment.h
 
 inline constexpr int kDefaultMasterPort = 29500;
 

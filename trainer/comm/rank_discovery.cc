@@ -16,14 +16,6 @@ const char* to_string(LaunchSource source) {
     return "unknown";
 }
 
-EnvLookup process_environment() {
-    return [](const std::string& name) -> std::optional<std::string> {
-        const char* value = std::getenv(name.c_str());
-        if (value == nullptr) return std::nullopt;
-        return std::string(value);
-    };
-}
-
 namespace {
 
 constexpr const char* kWhere = "environment";

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "common/environment.h"
 #include "common/status.h"
 
 namespace slipway {
@@ -24,10 +25,6 @@ struct RankInfo {
     int master_port = 0;
     std::string evidence;     // the variables that decided, e.g. "RANK=1 WORLD_SIZE=2", for logs
 };
-
-// Reads a variable; nullopt when unset. Tests pass a table, programs std::getenv.
-using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
-EnvLookup process_environment();
 
 // First match wins: MPI (OMPI_COMM_WORLD_*, PMI_*, PMIX_RANK), torchrun-style (RANK,
 // WORLD_SIZE, ...), Kubernetes Indexed Job (JOB_COMPLETION_INDEX), Slurm (SLURM_PROCID), else
