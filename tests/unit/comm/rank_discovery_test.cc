@@ -5,18 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include "env_table.h"
+
 namespace slipway {
 namespace {
 
-using Vars = std::map<std::string, std::string>;
+using slipway::testing::Vars;
 
-EnvLookup table(Vars vars) {
-    return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
-        auto it = vars.find(name);
-        if (it == vars.end()) return std::nullopt;
-        return it->second;
-    };
-}
+EnvLookup table(Vars vars) { return slipway::testing::env_table(std::move(vars)); }
 
 struct Case {
     const char* label;

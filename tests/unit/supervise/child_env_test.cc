@@ -2,21 +2,17 @@
 
 #include <gtest/gtest.h>
 
+#include "env_table.h"
+
 #include <map>
 #include <string>
 
 namespace slipway::launch {
 namespace {
 
-using Vars = std::map<std::string, std::string>;
+using slipway::testing::Vars;
 
-EnvLookup table(Vars vars) {
-    return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {
-        auto it = vars.find(name);
-        if (it == vars.end()) return std::nullopt;
-        return it->second;
-    };
-}
+EnvLookup table(Vars vars) { return slipway::testing::env_table(std::move(vars)); }
 
 struct LayoutCase {
     const char* label;
