@@ -105,10 +105,10 @@ class ExportOnnxruntime(unittest.TestCase):
         cls.regression = make_data(cls.workdir, regression=True)
         print(f"onnx {onnx.__version__}, onnxruntime {ort.__version__}, workdir {cls.workdir}")
 
-    def train_and_export(self, data, activation, name):
+    def train_and_export(self, data, activation, name, sets=()):
         """Trains with export.repository set (the export at the end of training)."""
         spec = write_spec(self.workdir, data, activation, self.repository, name)
-        result = harness.train(spec, 0, self.workdir, timeout=120, name=name)
+        result = harness.train(spec, 0, self.workdir, timeout=120, name=name, sets=sets)
         proc = result["proc"]
         self.assertEqual(proc.returncode, 0, proc.stderr[-3000:])
         exported = result["summary"]["export"]
@@ -159,9 +159,9 @@ class ExportOnnxruntime(unittest.TestCase):
                                       "Softmax"}, used)
         return used
 
-    def run_classifier(self, activation):
+    def run_classifier(self, activation, sets=()):
         name = f"mlp-{activation}"
-        result, model_path = self.train_and_export(self.classes, activation, name)
+        result, model_path = self.train_and_export(self.classes, activation, name, sets)
         meta = self.check_repository(model_path, name, classification=True)
         used = self.check_model(model_path)
         info, x, trainer, reread = self.trainer_outputs(meta["source"]["checkpoint"],
@@ -197,7 +197,9 @@ class ExportOnnxruntime(unittest.TestCase):
         self.run_classifier("gelu")
 
     def test_tanh_classifier_and_a_second_version_by_the_command(self):
-        meta = self.run_classifier("tanh")
+        # Trained with a --set that changes the recipe: the export command, reading only the
+        # checkpoint, must still see the spec the run used (the same recipe hash).
+        meta = self.run_classifier("tanh", sets=("train.epochs=5",))
         proc = harness.run([harness.tool("slipway-train"), "export", "--checkpoint",
                             meta["source"]["checkpoint"], "--repository", self.repository],
                            timeout=60)

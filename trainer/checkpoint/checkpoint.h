@@ -61,7 +61,7 @@ struct CheckpointState {
     std::vector<OptimizerState> optimizer; // named buffers, each parameters.size() floats
     double learning_rate = 0;              // last base learning rate of the writer's spec
 
-    std::string spec_text;                 // the job spec as the writer read it
+    std::string spec_text;                 // the job spec as the run used it (--set applied)
 
     // The dataset's attributes, so export needs nothing else.
     int num_classes = 0;

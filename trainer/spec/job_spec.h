@@ -183,6 +183,10 @@ struct JobSpec {
 
     std::string source_path;  // the file it came from ("" for text)
     std::string source_text;  // the YAML text as read, before --set overrides
+    // The spec this job runs: source_text itself without overrides, else the YAML with the
+    // --set overrides applied (comments lost, a header line names the overrides). What a
+    // checkpoint stores, so that export sees the same spec the run used.
+    std::string effective_text;
 };
 
 const char* to_string(Activation value);

@@ -1,5 +1,6 @@
 #include "spec/spec_parser.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstring>
@@ -645,6 +646,18 @@ Result<JobSpec> parse_job_spec(const std::string& yaml_text, const std::string& 
     SLIPWAY_RETURN_IF_ERROR(check_cross_field(spec, reader, source_name));
     SLIPWAY_RETURN_IF_ERROR(check_serving(spec, reader, source_name));
     spec.source_text = yaml_text;
+    spec.effective_text = yaml_text;
+    if (!overrides.empty()) {
+        std::string header = "# " + source_name + " with";
+        for (const SpecOverride& override : overrides) {
+            std::string value = override.value;
+            std::replace(value.begin(), value.end(), '\n', ' ');  // the header is one comment
+            header += " --set " + override.key_path + "=" + value;
+        }
+        YAML::Emitter emitter;
+        emitter << root;
+        spec.effective_text = header + "\n" + emitter.c_str() + "\n";
+    }
     return spec;
 }
 

@@ -23,7 +23,7 @@ CheckpointState snapshot(const JobSpec& spec, const Dataset& data, const Model& 
     state.optimizer_steps = optimizer.steps_taken();
     state.optimizer = optimizer.save_state();
     state.learning_rate = spec.train.optimizer.lr;
-    state.spec_text = spec.source_text;
+    state.spec_text = spec.effective_text;
     state.num_classes = data.num_classes;
     state.class_names = data.class_names;
     state.feature_mean = data.feature_mean;

@@ -63,6 +63,17 @@ TEST(SpecOverrideTest, SetsScalarsBoolsAndLists) {
     EXPECT_EQ(spec.name, "other-job");
     EXPECT_EQ(spec.train.epochs, 7);
     EXPECT_EQ(spec.source_text, kFullSpec);  // the text as read, before overrides
+
+    // What a checkpoint stores: the spec the run used, which parses to the same values.
+    EXPECT_THAT(spec.effective_text, HasSubstr("--set train.epochs=7"));
+    JobSpec reparsed = parse_ok(spec.effective_text, {});
+    EXPECT_DOUBLE_EQ(reparsed.train.optimizer.lr, 0.1);
+    EXPECT_FALSE(reparsed.train.optimizer.nesterov);
+    EXPECT_EQ(reparsed.model.hidden, (std::vector<int>{1024, 256}));
+    EXPECT_EQ(reparsed.name, "other-job");
+    EXPECT_EQ(reparsed.train.epochs, 7);
+    EXPECT_EQ(reparsed.data.path, spec.data.path);
+    EXPECT_EQ(parse_ok(kFullSpec, {}).effective_text, kFullSpec);
 }
 
 TEST(SpecOverrideTest, CreatesMissingSectionsAndLaterOverridesWin) {
