@@ -1,7 +1,9 @@
 """The Python serving stacks slipway-serve is measured against, each with POST /predict taking
 {"features": [...]} or {"instances": [[...], ...]} and answering like slipway-serve:
-  flask         Flask's own threaded server, numpy forward pass (the seeds' stack)
-  fastapi       FastAPI under uvicorn, numpy forward pass
+  flask         Flask's own threaded server, numpy forward pass (the seeds' stack); its
+                request log is off like every other stack's. Werkzeug's server closes the
+                connection after each response (no keep-alive), so wrk reconnects per request.
+  fastapi       FastAPI under uvicorn (uvloop, httptools), numpy forward pass
   fastapi-ort   FastAPI under uvicorn, onnxruntime (one intra-op thread per worker)
 The model path comes from $SLIPWAY_BENCH_MODEL (uvicorn imports the app factories by name).
 Usage: python python_servers.py flask PORT   (uvicorn: see run_serve_benchmark.py)"""
@@ -93,4 +95,6 @@ def fastapi_ort_app():
 if __name__ == "__main__":
     if len(sys.argv) != 3 or sys.argv[1] != "flask":
         sys.exit(__doc__)
+    import logging
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     flask_app().run(host="127.0.0.1", port=int(sys.argv[2]), threaded=True)

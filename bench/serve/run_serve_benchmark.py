@@ -4,17 +4,31 @@
 Serves the newest version of a model from a slipway model repository with
   slipway-serve              (build/bin, --threads 2)
   flask                      Flask's threaded server, numpy forward pass (the seeds' stack)
-  fastapi                    FastAPI under uvicorn --workers 2, numpy forward pass
-  fastapi-ort                FastAPI under uvicorn --workers 2, onnxruntime
+  fastapi                    FastAPI under uvicorn (uvloop, httptools, one worker per CPU, no
+                             access log), numpy forward pass
+  fastapi-ort                the same, onnxruntime
   nginx                      a fixed reply that reads and discards the same POST body: the HTTP
                              ceiling of this machine
 and drives each with wrk on loopback: POST /predict with one row ({"features": [...]}) and with
 64 rows ({"instances": ...}), at 1, 16 and 64 connections, `--runs` times each (median kept).
 Prints req/s and p50/p99 latency side by side and writes every run to --out (JSON).
-Not a test: it takes the machine's cores (wrk shares them) for minutes.
+Not a test: it takes the machine's cores (wrk shares them) for minutes. --stacks, --bodies and
+--connections (comma lists) run a subset.
 
   python3 -m venv /tmp/serve-bench && /tmp/serve-bench/bin/pip install -r bench/serve/requirements.txt
-  bench/serve/run_serve_benchmark.py --repository runs/models --python /tmp/serve-bench/bin/python
+  bench/serve/run_serve_benchmark.py --repository runs/fashion-mnist/models \
+      --python /tmp/serve-bench/bin/python
+
+Why uvicorn runs with --loop uvloop: with --workers N > 1, uvicorn (0.54) binds the listening
+socket itself with socket.socket(AF_INET), so its proto is 0; accepted sockets inherit that,
+and asyncio's transport only sets TCP_NODELAY when proto == IPPROTO_TCP
+(asyncio.base_events._set_nodelay). uvicorn writes each response as two send()s (headers,
+then body), so Nagle holds the body until the client ACKs the headers, and the client delays
+that ACK: every keep-alive request after the first took ~44 ms (uvicorn issue #3149). uvloop
+sets TCP_NODELAY on every TCP transport, so it does not have the stall, and it is what a
+production uvicorn deployment (uvicorn[standard]) runs anyway. httptools is the parser such a
+deployment uses, with no effect on the stall. Both are named explicitly so that a venv
+without them fails here instead of silently falling back to asyncio and h11.
 """
 
 import argparse
@@ -125,8 +139,10 @@ def start(kind, args, model_name, model_onnx, port, work):
     elif kind in ("fastapi", "fastapi-ort"):
         factory = "fastapi_numpy_app" if kind == "fastapi" else "fastapi_ort_app"
         env.update(OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+        # uvloop, not asyncio: see the module docstring (TCP_NODELAY with --workers > 1).
         command = [args.python, "-m", "uvicorn", f"python_servers:{factory}", "--factory",
                    "--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers),
+                   "--loop", "uvloop", "--http", "httptools",
                    "--log-level", "warning", "--no-access-log"]
     elif kind == "nginx":
         conf = os.path.join(work, "nginx.conf")
@@ -181,26 +197,42 @@ def main():
     parser.add_argument("--bodies", default="1row,64rows")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=2,
+                        help="seconds of 4-connection load before each stack's runs (0: none)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2,
                         help="server processes/threads (default: the CPUs)")
     parser.add_argument("--out", default=os.path.join(HERE, "results", "serve_benchmark.json"))
     args = parser.parse_args()
     # The servers start in bench/serve/: a relative repository path must not depend on that.
     args.repository = os.path.abspath(args.repository)
-    for tool in ("wrk", "nginx"):
+    stacks = args.stacks.split(",")
+    unknown = set(stacks) - {"slipway-serve", "flask", "fastapi", "fastapi-ort", "nginx"}
+    if unknown:
+        sys.exit(f"unknown stacks {sorted(unknown)}")
+    tools = ["wrk"] + (["nginx"] if "nginx" in stacks else [])
+    for tool in tools:
         if shutil.which(tool) is None:
             sys.exit(f"{tool} not found: apt-get install {tool}")
+    modules = {"flask": ["flask", "numpy"], "fastapi": ["fastapi", "uvicorn", "uvloop", "httptools",
+               "numpy"], "fastapi-ort": ["fastapi", "uvicorn", "uvloop", "httptools",
+               "onnxruntime"]}
+    needed = sorted({m for s in stacks for m in modules.get(s, [])})
+    if needed and subprocess.run([args.python, "-c", "import " + ", ".join(needed)],
+                                 capture_output=True).returncode != 0:
+        sys.exit(f"{args.python} lacks one of {needed}: pip install -r "
+                 f"{os.path.join(HERE, 'requirements.txt')}")
 
     model_name, model_onnx = newest_model(args.repository, args.model)
     work = tempfile.mkdtemp(prefix="slipway-serve-bench-")
     bodies = write_bodies(work, model_width(model_onnx))
     results = []
-    for kind in args.stacks.split(","):
+    for kind in stacks:
         port = free_port()
         proc = start(kind, args, model_name, model_onnx, port, work)
         try:
             url = f"http://127.0.0.1:{port}/predict"
-            wrk(url, bodies["1row"], 4, 2)  # warm-up
+            if args.warmup > 0:
+                wrk(url, bodies["1row"], 4, args.warmup)
             for body in args.bodies.split(","):
                 for connections in [int(c) for c in args.connections.split(",")]:
                     runs = [wrk(url, bodies[body], connections, args.seconds)
@@ -216,12 +248,16 @@ def main():
                           f"p50 {row['p50_ms']:8.3f} ms  p99 {row['p99_ms']:8.3f} ms  "
                           f"non-2xx {row['non_2xx']}  socket errors {row['socket_errors']}",
                           flush=True)
+                    if connections == 1 and body == "1row" and row["p50_ms"] >= 30:
+                        print(f"WARNING: {kind} takes {row['p50_ms']:.0f} ms for one row at one "
+                              "connection: the signature of Nagle's algorithm meeting delayed "
+                              "ACKs (no TCP_NODELAY on the server's sockets), not of its work",
+                              flush=True)
         finally:
             stop(proc)
 
     print(f"\nmedian of {args.runs} runs of {args.seconds} s, wrk on loopback, "
           f"{os.cpu_count()} CPUs shared by servers and wrk")
-    stacks = args.stacks.split(",")
     print(f"{'body':7} {'conn':>4}  " + "  ".join(f"{s:>22}" for s in stacks))
     print(f"{'':7} {'':>4}  " + "  ".join(f"{'req/s  p50/p99 ms':>22}" for _ in stacks))
     for body in args.bodies.split(","):
