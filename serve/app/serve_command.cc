@@ -72,6 +72,7 @@ int run_serve_command(const ServeCommand& command) {
 
     // Each forward pass runs single-threaded BLAS; `threads` passes run side by side.
     const int threads = command.threads > 0 ? command.threads : usable_cpus();
+    const int http_threads = command.http_threads > 0 ? command.http_threads : usable_cpus();
     openblas_set_num_threads(1);
 
     ServeMetrics metrics;
@@ -83,7 +84,6 @@ int run_serve_command(const ServeCommand& command) {
     batching.max_queue = command.queue;
     batching.max_batch_rows = command.max_batch_rows;
     batching.executors = static_cast<size_t>(threads);
-    batching.max_wait = std::chrono::microseconds(command.batch_wait_us);
     Batcher batcher(batching, &metrics);
     Service service(
         &slot, &batcher, &metrics,
@@ -92,9 +92,10 @@ int run_serve_command(const ServeCommand& command) {
     HttpOptions http;
     http.host = command.host;
     http.port = command.port;
+    http.loops = static_cast<size_t>(http_threads);
     http.connections = command.connections;
     http.max_body_bytes = command.max_body_mb << 20;
-    HttpServer server(&service, &metrics, http);
+    HttpServer server(&service, &batcher, &metrics, http);
     Result<int> port = server.bind();
     if (!port) return fail(port.error());
 
@@ -111,9 +112,9 @@ int run_serve_command(const ServeCommand& command) {
     server.start();
     spdlog::info(
         "serving {} version {} ({}) on http://{}:{}: {} forward passes at once, "
-        "{} connections, queue {}, batches up to {} rows, wait bound {} us{}",
+        "{} event loops, up to {} connections, queue {}, batches up to {} rows{}",
         *name, *version, (*model)->info().description, command.host, *port, threads,
-        command.connections, command.queue, command.max_batch_rows, command.batch_wait_us,
+        http_threads, command.connections, command.queue, command.max_batch_rows,
         command.version ? ", version pinned" : ", watching for new versions");
 
     wait_for_stop_signal();
@@ -129,7 +130,7 @@ int run_serve_command(const ServeCommand& command) {
         spdlog::warn("drain bound of {} s reached with requests still open; exiting",
                      command.drain_seconds);
         spdlog::default_logger()->flush();
-        std::_Exit(0);  // connection threads still run: skip destructors that would join them
+        std::_Exit(0);  // event loops may still run: skip destructors that would join them
     }
     spdlog::info("drained; exiting");
     return 0;

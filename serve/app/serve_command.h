@@ -14,12 +14,12 @@ struct ServeCommand {
     std::optional<int64_t> version;    // pinned: no watching; default: the newest, watched
     std::string host = "0.0.0.0";
     int port = 8000;
-    int threads = 0;  // forward passes at once; 0: the CPUs we may use
-    size_t connections = 128;
+    int threads = 0;       // forward passes at once; 0: the CPUs we may use
+    int http_threads = 0;  // event loops; 0: the CPUs we may use
+    size_t connections = 10000;
     size_t max_request_rows = 1024;
     size_t max_batch_rows = 256;
     size_t queue = 256;
-    int batch_wait_us = 100;
     int deadline_ms = 2000;
     int drain_seconds = 20;
     size_t max_body_mb = 32;

@@ -29,9 +29,12 @@ int main(int argc, char** argv) {
     app.add_option("--threads", command.threads,
                    "Forward passes at once, each single-threaded (default: usable CPUs)")
         ->check(CLI::Range(1, 1024));
+    app.add_option("--http-threads", command.http_threads,
+                   "Event loops reading, parsing and answering requests (default: usable CPUs)")
+        ->check(CLI::Range(1, 1024));
     app.add_option("--connections", command.connections,
-                   "Connections served at once, one thread each")
-        ->check(CLI::Range(1, 10000))
+                   "Connections open at once; beyond, new ones get 503 and are closed")
+        ->check(CLI::Range(1, 1000000))
         ->capture_default_str();
     app.add_option("--max-request-rows", command.max_request_rows, "Rows one request may carry")
         ->check(CLI::Range(1, 1000000))
@@ -43,10 +46,6 @@ int main(int argc, char** argv) {
     app.add_option("--queue", command.queue,
                    "Requests that may wait for a forward pass; beyond: 429")
         ->check(CLI::Range(1, 1000000))
-        ->capture_default_str();
-    app.add_option("--batch-wait-us", command.batch_wait_us,
-                   "Longest wait of a forward pass for requests still being parsed")
-        ->check(CLI::Range(0, 100000))
         ->capture_default_str();
     app.add_option("--deadline-ms", command.deadline_ms,
                    "A request still queued after this long gets 503")

@@ -4,8 +4,12 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
+#include <thread>
+#include <vector>
 
 #include "serve/metrics/serve_metrics.h"
 #include "serve/model/inference_model.h"
@@ -19,68 +23,85 @@ struct BatcherOptions {
     size_t max_queue = 256;       // requests waiting for a forward pass; beyond: 429
     size_t max_batch_rows = 256;  // rows merged into one forward pass
     size_t executors = 1;         // forward passes running at once (--threads)
-    // How long a forward pass may wait for more rows, and only while other requests are
-    // being parsed (so an idle server never waits): see docs/serving.md "Batching".
-    std::chrono::microseconds max_wait{100};
+    // A batch up to this many multiply-adds runs on the thread that submitted it (an event
+    // loop: no hand-off, and the loop is busy for well under a millisecond); a larger one goes
+    // to a worker thread so that the loop goes on answering. 8M: ~0.1-0.3 ms of sgemm here.
+    size_t inline_multiply_adds = 8u << 20;
 };
 
-// Dynamic batching by combining: a request thread queues its rows; whenever fewer than
-// `executors` forward passes run, the thread at hand takes every queued request of the same
-// model version (up to max_batch_rows rows), runs one forward pass for all of them, and hands
-// each its slice. Requests that arrive while passes run pile up and go in the next pass, so
-// batches grow with load and a lone request never waits. The queue is bounded (429 past it,
-// 503 once draining), and a request still queued at its deadline leaves with 503.
-class Batcher {
- public:
+// One request's rows on their way through a forward pass.
+struct BatchJob {
     using Clock = std::chrono::steady_clock;
 
-    Batcher(BatcherOptions options, ServeMetrics* metrics);
+    std::shared_ptr<InferenceModel> model;  // the version the request was admitted on
+    const FeatureRows* rows = nullptr;      // must outlive the call of `done`
+    Clock::time_point deadline;
+    // Called exactly once, on whichever thread ran the pass or refused the job, never under
+    // the batcher's lock: the predictions, or 429 queue full, 503 draining or deadline passed
+    // while queued, 500 if the forward pass threw.
+    std::function<void(ApiResult<Predictions>)> done;
+};
 
-    // Runs `rows` on `model` (the version the request was admitted on) and returns its
-    // predictions, or an ApiError: 429 queue full, 503 draining or deadline passed while
-    // queued, 500 if the forward pass threw.
+// Dynamic batching by combining: submit() queues a group of jobs (an event loop submits every
+// request one wake-up of epoll produced), and whenever fewer than `executors` forward passes
+// run, the next batch (every queued job of the first one's model version, up to
+// max_batch_rows rows) runs in one pass: on the submitting thread itself when it is cheap
+// (inline_multiply_adds), else on one of `executors` worker threads. Jobs that arrive while
+// every slot is busy pile up and share the next pass, so batches grow with load and a lone
+// request never waits. The queue is bounded (429 past it, 503 once draining) and a queued job
+// past its deadline leaves with 503 (expire_overdue).
+class Batcher {
+ public:
+    using Clock = BatchJob::Clock;
+
+    Batcher(BatcherOptions options, ServeMetrics* metrics);
+    ~Batcher();
+    Batcher(const Batcher&) = delete;
+    Batcher& operator=(const Batcher&) = delete;
+
+    // Queues `jobs` in order (those that do not fit are refused through their `done`), then
+    // runs cheap batches on the calling thread while a slot is free (any batch, if
+    // `run_any_inline`: a caller that would only wait anyway). The jobs must stay alive until
+    // their `done` has been called.
+    void submit(std::span<BatchJob* const> jobs, bool run_any_inline = false);
+
+    // Runs `rows` and waits for the predictions: submit() of one job, for callers without an
+    // event loop.
     ApiResult<Predictions> run(std::shared_ptr<InferenceModel> model, const FeatureRows& rows,
                                Clock::time_point deadline);
 
-    // A request being parsed that will call run() soon; forward passes may wait (max_wait)
-    // for such requests to join them. Construct before parsing, finish() before run().
-    class Arrival {
-     public:
-        explicit Arrival(Batcher& batcher);
-        ~Arrival() { finish(); }
-        Arrival(const Arrival&) = delete;
-        Arrival& operator=(const Arrival&) = delete;
+    // Answers 503 to every queued job whose deadline is before `now`; event loops call it
+    // while they have jobs out, so a job behind a long pass still hears back on time.
+    void expire_overdue(Clock::time_point now);
 
-        void finish();
-
-     private:
-        Batcher& batcher_;
-        bool finished_ = false;
-    };
-
-    // From now on run() answers 503; queued and running requests still finish.
+    // From now on new jobs get 503; queued and running ones still finish.
     void start_draining();
-    // Waits until nothing is queued or running, or `deadline`; true when idle.
+    // Waits until nothing is queued or running (every `done` called), or `deadline`; true
+    // when idle.
     bool wait_idle(Clock::time_point deadline);
 
  private:
-    struct Job;
+    using Batch = std::deque<BatchJob*>;
 
-    std::deque<Job*> take_batch(std::unique_lock<std::mutex>& lock);
-    void gather(std::deque<Job*>& batch, size_t& rows);
-    void execute(std::deque<Job*>& batch, size_t rows);
-    void arrival_done();
+    // Under the lock: the first queued job and every following one of the same model version
+    // that fits in max_batch_rows.
+    Batch take_batch(size_t& rows);
+    // Under the lock: would the next batch be cheap enough to run inline?
+    bool next_batch_is_cheap() const;
+    void execute(const Batch& batch, size_t rows);
+    void run_passes(std::unique_lock<std::mutex>& lock, bool run_any_inline);
+    void work();
 
     BatcherOptions options_;
     ServeMetrics* metrics_;
     std::mutex mutex_;
-    std::condition_variable done_;    // a forward pass finished
-    std::condition_variable joined_;  // a job was queued or an arrival ended
-    std::deque<Job*> queue_;
+    std::condition_variable idle_;  // the queue emptied and no pass runs
+    std::condition_variable work_;  // a batch for a worker
+    std::deque<BatchJob*> queue_;
     size_t running_ = 0;
-    size_t arriving_ = 0;
-    bool leader_waiting_ = false;
     bool draining_ = false;
+    bool closing_ = false;
+    std::vector<std::thread> workers_;
 };
 
 }  // namespace slipway::serve

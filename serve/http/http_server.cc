@@ -1,156 +1,106 @@
 #include "serve/http/http_server.h"
 
-#include <httplib.h>
-#include <spdlog/spdlog.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
-#include <future>
-#include <thread>
-
-#include "serve/protocol/json_error.h"
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 
 namespace slipway::serve {
 namespace {
 
-constexpr char kHeaderLength[] = "Inference-Header-Content-Length";
+constexpr int kBacklog = 1024;  // a load generator opening 64 connections at once must not
+                                // see SYNs dropped and retried a second later
 
-// httplib listens with a backlog of 5, compiled into the library; a burst of new connections
-// (a load generator opening 64 at once) would see SYNs dropped and retried a second later.
-// listen() again on the bound socket raises the backlog; the socket is a protected member.
-class WideBacklogServer : public httplib::Server {
- public:
-    void widen_backlog(int backlog) { ::listen(svr_sock_, backlog); }
-};
-
-std::string status_message(int status) {
-    switch (status) {
-        case 400:
-            return "malformed HTTP request";
-        case 404:
-            return "no such endpoint";
-        case 405:
-            return "method not allowed";
-        case 413:
-            return "request body over the size limit";
-        case 414:
-            return "request URI too long";
-        default:
-            return "HTTP error " + std::to_string(status);
-    }
+Error listen_error(const HttpOptions& options, const std::string& why) {
+    return Error{ExitCode::kBadSpec,
+                 "cannot listen on " + options.host + ":" + std::to_string(options.port) + ": " +
+                     why,
+                 "--port", "the port is in use or the address is not local; pick another"};
 }
 
 }  // namespace
 
-struct HttpServer::Impl {
-    Service* service;
-    ServeMetrics* metrics;
-    HttpOptions options;
-    WideBacklogServer server;
-    std::thread thread;
-    std::promise<void> finished;
-    std::future<void> finished_future = finished.get_future();
-
-    void handle(const httplib::Request& request, httplib::Response& response) {
-        ServiceRequest in;
-        in.method = request.method;
-        in.path = request.path;
-        in.body = request.body;
-        const auto header = request.headers.find(kHeaderLength);
-        if (header != request.headers.end()) in.inference_header_length = header->second;
-        ServiceReply reply = service->handle(in);
-        response.status = reply.status;
-        if (reply.inference_header_length) {
-            response.set_header(kHeaderLength, std::to_string(*reply.inference_header_length));
-        }
-        if (reply.allow) response.set_header("Allow", reply.allow);
-        response.set_content(std::move(reply.body), reply.content_type);
+HttpServer::HttpServer(Service* service, Batcher* batcher, ServeMetrics* metrics,
+                       HttpOptions options)
+    : options_(std::move(options)) {
+    LoopSettings settings;
+    settings.service = service;
+    settings.batcher = batcher;
+    settings.metrics = metrics;
+    settings.limits.max_body_bytes = options_.max_body_bytes;
+    settings.limits.max_header_bytes = options_.max_header_bytes;
+    settings.idle_timeout = std::chrono::seconds(options_.idle_timeout_seconds);
+    settings.max_connections = std::max<size_t>(options_.connections, 1);
+    settings.open_connections = &open_connections_;
+    for (size_t i = 0; i < std::max<size_t>(options_.loops, 1); ++i) {
+        loops_.push_back(std::make_unique<EventLoop>(settings));
     }
-};
-
-HttpServer::HttpServer(Service* service, ServeMetrics* metrics, HttpOptions options)
-    : impl_(std::make_unique<Impl>()) {
-    impl_->service = service;
-    impl_->metrics = metrics;
-    impl_->options = std::move(options);
-    Impl* impl = impl_.get();
-    httplib::Server& server = impl->server;
-
-    const size_t threads = std::max<size_t>(impl->options.connections, 1);
-    server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-    server.set_tcp_nodelay(true);
-    server.set_keep_alive_max_count(100000);
-    server.set_keep_alive_timeout(impl->options.keep_alive_seconds);
-    server.set_payload_max_length(impl->options.max_body_bytes);
-
-    auto route_all = [impl](const httplib::Request& request, httplib::Response& response) {
-        impl->handle(request, response);
-    };
-    server.Get(".*", route_all);
-    server.Post(".*", route_all);
-    server.Put(".*", route_all);
-    server.Patch(".*", route_all);
-    server.Delete(".*", route_all);
-    server.Options(".*", route_all);
-
-    // Refusals httplib makes before any handler runs (413, malformed requests) still get a
-    // JSON error body and are counted.
-    const size_t limit = impl->options.max_body_bytes;
-    const httplib::Server::HandlerWithResponse on_error =
-        [impl, limit](const httplib::Request&, httplib::Response& response) {
-            if (!response.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-            std::string message = status_message(response.status);
-            if (response.status == 413) message += " of " + std::to_string(limit) + " bytes";
-            response.set_content(error_body(message), "application/json");
-            impl->metrics->record_request(std::nullopt, response.status, 0.0);
-            return httplib::Server::HandlerResponse::Handled;
-        };
-    server.set_error_handler(on_error);
-    server.set_exception_handler(
-        [](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
-            response.status = 500;
-            response.set_content(error_body("internal error"), "application/json");
-        });
 }
 
 HttpServer::~HttpServer() {
-    if (impl_->thread.joinable()) {
-        impl_->server.stop();
-        impl_->thread.join();
-    }
+    loops_.clear();  // each loop stops and joins its thread (closing the listener it took)
+    if (listener_ >= 0) ::close(listener_);  // never started
 }
 
 Result<int> HttpServer::bind() {
-    const HttpOptions& options = impl_->options;
-    int port = options.port;
-    bool bound = false;
-    if (port == 0) {
-        port = impl_->server.bind_to_any_port(options.host);
-        bound = port > 0;
-    } else {
-        bound = impl_->server.bind_to_port(options.host, port);
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+    addrinfo* found = nullptr;
+    const std::string port = std::to_string(options_.port);
+    const int lookup = ::getaddrinfo(options_.host.c_str(), port.c_str(), &hints, &found);
+    if (lookup != 0) return listen_error(options_, ::gai_strerror(lookup));
+    std::string why = "no address";
+    for (addrinfo* address = found; address != nullptr; address = address->ai_next) {
+        const int fd = ::socket(address->ai_family,
+                                address->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            why = std::strerror(errno);
+            continue;
+        }
+        const int on = 1;
+        ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+        if (::bind(fd, address->ai_addr, address->ai_addrlen) != 0 ||
+            ::listen(fd, kBacklog) != 0) {
+            why = std::strerror(errno);
+            ::close(fd);
+            continue;
+        }
+        listener_ = fd;
+        break;
     }
-    if (!bound) {
-        return Error{ExitCode::kBadSpec,
-                     "cannot listen on " + options.host + ":" + std::to_string(options.port),
-                     "--port", "the port is in use or the address is not local; pick another"};
-    }
-    impl_->server.widen_backlog(1024);
-    return port;
+    ::freeaddrinfo(found);
+    if (listener_ < 0) return listen_error(options_, why);
+    sockaddr_storage bound{};
+    socklen_t length = sizeof bound;
+    ::getsockname(listener_, reinterpret_cast<sockaddr*>(&bound), &length);
+    const uint16_t bound_port = bound.ss_family == AF_INET6
+                                    ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                    : reinterpret_cast<sockaddr_in*>(&bound)->sin_port;
+    return static_cast<int>(ntohs(bound_port));
 }
 
 void HttpServer::start() {
-    Impl* impl = impl_.get();
-    impl->thread = std::thread([impl] {
-        impl->server.listen_after_bind();
-        impl->finished.set_value();
-    });
+    std::vector<EventLoop*> all;
+    for (const auto& loop : loops_) all.push_back(loop.get());
+    loops_.front()->accept_on(listener_, all);
+    listener_ = -1;
+    for (const auto& loop : loops_) loop->start();
 }
 
 bool HttpServer::stop(std::chrono::steady_clock::time_point deadline) {
-    impl_->server.stop();
-    if (impl_->finished_future.wait_until(deadline) != std::future_status::ready) return false;
-    impl_->thread.join();
-    return true;
+    for (const auto& loop : loops_) loop->request_stop(deadline);
+    bool all_done = true;
+    // A little past the loops' own deadline: they cut connections off at it and then end.
+    const auto grace = deadline + std::chrono::milliseconds(200);
+    for (const auto& loop : loops_) all_done = loop->join(grace) && all_done;
+    return all_done;
 }
 
 }  // namespace slipway::serve

@@ -1,11 +1,15 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "common/status.h"
+#include "serve/batching/batcher.h"
+#include "serve/http/event_loop.h"
 #include "serve/http/service.h"
 #include "serve/metrics/serve_metrics.h"
 
@@ -13,18 +17,19 @@ namespace slipway::serve {
 
 struct HttpOptions {
     std::string host = "0.0.0.0";
-    int port = 8000;                    // 0: any free port
-    size_t connections = 128;           // connections served at once (one thread each)
-    size_t max_body_bytes = 32u << 20;  // larger bodies: 413
-    int keep_alive_seconds = 2;         // an idle keep-alive connection is closed after this
+    int port = 8000;                     // 0: any free port
+    size_t loops = 1;                    // event-loop threads (--http-threads)
+    size_t connections = 10000;          // open at once; beyond: 503 and close
+    size_t max_body_bytes = 32u << 20;   // larger bodies: 413
+    size_t max_header_bytes = 64u << 10; // larger request heads: 431
+    int idle_timeout_seconds = 30;       // an idle keep-alive connection is closed after this
 };
 
-// The HTTP/1.1 front (cpp-httplib): a pool of `connections` threads, each serving one
-// keep-alive connection; every request goes to Service::handle. Errors the library answers
-// itself (413 over the body limit, 400 for a malformed request line) get a JSON body too.
+// The HTTP/1.1 front: one listening socket and `loops` event loops (serve/http/event_loop.h);
+// the first accepts and deals connections out in turn. See docs/serving.md "HTTP".
 class HttpServer {
  public:
-    HttpServer(Service* service, ServeMetrics* metrics, HttpOptions options);
+    HttpServer(Service* service, Batcher* batcher, ServeMetrics* metrics, HttpOptions options);
     ~HttpServer();
 
     HttpServer(const HttpServer&) = delete;
@@ -33,15 +38,17 @@ class HttpServer {
     // Binds host:port (exit code 2 when it cannot: port in use, bad address); returns the
     // port bound.
     Result<int> bind();
-    // Serves on a thread of its own until stop().
+    // Serves on the loops' threads until stop().
     void start();
-    // Stops accepting and waits, until `deadline`, for the connection threads to finish their
-    // requests; false when some were still busy at the deadline.
+    // Stops accepting, closes idle connections, lets the requests under way be answered, and
+    // waits for the loops until `deadline`; false when some were still busy then.
     bool stop(std::chrono::steady_clock::time_point deadline);
 
  private:
-    struct Impl;
-    std::unique_ptr<Impl> impl_;
+    HttpOptions options_;
+    int listener_ = -1;  // the first loop's once started
+    std::atomic<size_t> open_connections_{0};
+    std::vector<std::unique_ptr<EventLoop>> loops_;
 };
 
 }  // namespace slipway::serve

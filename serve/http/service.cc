@@ -40,39 +40,79 @@ ServiceReply error_reply(int status, const std::string& message) {
 Service::Service(ModelSlot* slot, Batcher* batcher, ServeMetrics* metrics, ServiceOptions options)
     : slot_(slot), batcher_(batcher), metrics_(metrics), options_(std::move(options)) {}
 
+const FeatureRows& PendingInference::rows() const {
+    if (const auto* predict = std::get_if<PredictRequest>(&request)) return predict->rows;
+    return std::get<InferRequest>(request).rows;
+}
+
 ServiceReply Service::handle(const ServiceRequest& request) {
+    Started started = begin(request);
+    if (auto* reply = std::get_if<ServiceReply>(&started)) return std::move(*reply);
+    const PendingInference& pending = std::get<PendingInference>(started);
+    return finish(pending, batcher_->run(pending.model, pending.rows(), pending.deadline));
+}
+
+Started Service::begin(const ServiceRequest& request) {
     const Clock::time_point start = Clock::now();
     metrics_->add_in_flight(1);
     std::optional<Endpoint> endpoint;
-    ServiceReply reply;
     try {
         ApiResult<Route> route = match_route(request.path);
-        if (!route) {
-            reply = from_error(route.error());
-        } else {
-            endpoint = route->endpoint;
-            const std::string_view method = request.method == "HEAD" ? "GET" : request.method;
-            const char* allowed = endpoint_method(route->endpoint);
-            if (method != allowed) {
-                reply =
-                    error_reply(405, "method " + std::string(request.method) + " not allowed on " +
-                                         std::string(request.path) + "; use " + allowed);
-                reply.allow = allowed;
-            } else {
-                reply = dispatch(route.value(), request, start + options_.deadline);
-            }
+        if (!route) return answered(endpoint, from_error(route.error()), start);
+        endpoint = route->endpoint;
+        const std::string_view method = request.method == "HEAD" ? "GET" : request.method;
+        const char* allowed = endpoint_method(route->endpoint);
+        if (method != allowed) {
+            ServiceReply reply =
+                error_reply(405, "method " + std::string(request.method) + " not allowed on " +
+                                     std::string(request.path) + "; use " + allowed);
+            reply.allow = allowed;
+            return answered(endpoint, std::move(reply), start);
         }
+        Started started = dispatch(route.value(), request, start);
+        if (auto* reply = std::get_if<ServiceReply>(&started)) {
+            return answered(endpoint, std::move(*reply), start);
+        }
+        return started;
     } catch (const std::exception& error) {  // a bug or bad_alloc: answered, never a crash
+        return answered(endpoint, error_reply(500, std::string("internal error: ") + error.what()),
+                        start);
+    }
+}
+
+ServiceReply Service::finish(const PendingInference& pending,
+                             ApiResult<Predictions> predictions) {
+    ServiceReply reply;
+    try {
+        if (!predictions) {
+            reply = from_error(predictions.error());
+        } else if (const auto* predict = std::get_if<PredictRequest>(&pending.request)) {
+            reply.body = predict_response_body(predictions.value(),
+                                               pending.model->info().class_names, predict->single);
+        } else {
+            InferResponse response =
+                infer_response_body(std::get<InferRequest>(pending.request), predictions.value(),
+                                    pending.model->info().signature);
+            reply.body = std::move(response.body);
+            reply.inference_header_length = response.header_length;
+            if (response.header_length) reply.content_type = "application/octet-stream";
+        }
+    } catch (const std::exception& error) {
         reply = error_reply(500, std::string("internal error: ") + error.what());
     }
+    return answered(pending.endpoint, std::move(reply), pending.start);
+}
+
+ServiceReply Service::answered(std::optional<Endpoint> endpoint, ServiceReply reply,
+                               Clock::time_point start) {
     metrics_->add_in_flight(-1);
     metrics_->record_request(endpoint, reply.status,
                              std::chrono::duration<double>(Clock::now() - start).count());
     return reply;
 }
 
-ServiceReply Service::dispatch(const Route& route, const ServiceRequest& request,
-                               Clock::time_point deadline) {
+Started Service::dispatch(const Route& route, const ServiceRequest& request,
+                          Clock::time_point start) {
     switch (route.endpoint) {
         case Endpoint::kServerMetadata:
             return json_reply({{"name", "slipway-serve"},
@@ -95,9 +135,9 @@ ServiceReply Service::dispatch(const Route& route, const ServiceRequest& request
                                      : error_reply(503, "the server is shutting down");
         }
         case Endpoint::kModelInfer:
-            return infer(route, request, deadline);
+            return infer(route, request, start);
         case Endpoint::kPredict:
-            return predict(request, deadline);
+            return predict(request, start);
         case Endpoint::kMetrics: {
             ServiceReply reply;
             reply.body = metrics_->render();
@@ -154,40 +194,26 @@ ServiceReply Service::model_metadata(const InferenceModel& model) const {
     return json_reply(body);
 }
 
-ServiceReply Service::predict(const ServiceRequest& request, Clock::time_point deadline) {
-    Batcher::Arrival arrival(*batcher_);
-    const std::shared_ptr<InferenceModel> model = slot_->current();
+Started Service::predict(const ServiceRequest& request, Clock::time_point start) {
+    std::shared_ptr<InferenceModel> model = slot_->current();
     if (!model) return error_reply(503, "no model loaded yet");
     ApiResult<PredictRequest> parsed =
         parse_predict_request(request.body, model->info().signature.limits);
     if (!parsed) return from_error(parsed.error());
-    arrival.finish();
-    ApiResult<Predictions> predictions = batcher_->run(model, parsed->rows, deadline);
-    if (!predictions) return from_error(predictions.error());
-    ServiceReply reply;
-    reply.body =
-        predict_response_body(predictions.value(), model->info().class_names, parsed->single);
-    return reply;
+    return PendingInference{start, start + options_.deadline, Endpoint::kPredict,
+                            std::move(model), std::move(parsed).value()};
 }
 
-ServiceReply Service::infer(const Route& route, const ServiceRequest& request,
-                            Clock::time_point deadline) {
-    Batcher::Arrival arrival(*batcher_);
+Started Service::infer(const Route& route, const ServiceRequest& request,
+                       Clock::time_point start) {
     ServiceReply reply;
-    const std::shared_ptr<InferenceModel> model = resolve(route, reply);
+    std::shared_ptr<InferenceModel> model = resolve(route, reply);
     if (!model) return reply;
-    const InferSignature& signature = model->info().signature;
-    ApiResult<InferRequest> parsed =
-        parse_infer_request(request.body, request.inference_header_length, signature);
+    ApiResult<InferRequest> parsed = parse_infer_request(
+        request.body, request.inference_header_length, model->info().signature);
     if (!parsed) return from_error(parsed.error());
-    arrival.finish();
-    ApiResult<Predictions> predictions = batcher_->run(model, parsed->rows, deadline);
-    if (!predictions) return from_error(predictions.error());
-    InferResponse response = infer_response_body(parsed.value(), predictions.value(), signature);
-    reply.body = std::move(response.body);
-    reply.inference_header_length = response.header_length;
-    if (response.header_length) reply.content_type = "application/octet-stream";
-    return reply;
+    return PendingInference{start, start + options_.deadline, Endpoint::kModelInfer,
+                            std::move(model), std::move(parsed).value()};
 }
 
 }  // namespace slipway::serve

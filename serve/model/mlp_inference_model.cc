@@ -18,6 +18,7 @@ ModelInfo model_info_for(const ExportedModel& exported, const std::string& name,
     info.output_width = static_cast<size_t>(exported.config.outputs);
     info.classification = exported.is_classification();
     info.class_names = exported.class_names;
+    info.multiply_adds_per_row = exported.parameters.size();
     info.description = model_signature(exported.config);
     return info;
 }

@@ -4,15 +4,15 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
-#include <nlohmann/json.hpp>
+#include <limits>
 
+#include "serve/protocol/infer_body.h"
 #include "serve/protocol/json_error.h"
 #include "serve/protocol/json_numbers.h"
+#include "serve/protocol/json_text.h"
 
 namespace slipway::serve {
 namespace {
-
-using json = nlohmann::json;
 
 static_assert(std::endian::native == std::endian::little,
               "the binary tensor extension sends little-endian floats; add a byte swap");
@@ -31,58 +31,66 @@ ApiResult<size_t> parse_header_length(std::string_view text, size_t body_size) {
     return value;
 }
 
-// parameters.<name> as a bool, or false when absent; an error for another type.
-ApiResult<bool> bool_parameter(const json& object, const char* name, const std::string& where) {
-    const auto parameters = object.find("parameters");
-    if (parameters == object.end()) return false;
-    if (!parameters->is_object()) return bad_request(where + ".parameters must be an object");
-    const auto value = parameters->find(name);
-    if (value == parameters->end()) return false;
-    if (!value->is_boolean()) {
-        return bad_request(where + ".parameters." + name + " must be true or false");
-    }
-    return value->get<bool>();
+// A member's JSON text for a message, or "missing".
+std::string shown(const std::optional<std::string_view>& member) {
+    return member ? excerpt(*member) : std::string("missing");
 }
 
-// Appends every number of `data` (nested arrays allowed, row-major) to `out`.
-std::optional<ApiError> flatten_numbers(const json& data, const std::string& path,
-                                        std::vector<float>& out, size_t max_values) {
-    if (data.is_array()) {
-        for (size_t i = 0; i < data.size(); ++i) {
-            if (auto error =
-                    flatten_numbers(data[i], element_path(path.c_str(), i), out, max_values)) {
-                return error;
-            }
-        }
-        return std::nullopt;
+// parameters.<name> as a bool, or false when absent; an error for another type.
+ApiResult<bool> bool_parameter(const std::optional<std::string_view>& parameters, const char* name,
+                               const std::string& where) {
+    if (!parameters) return false;
+    if (kind_of(*parameters) != JsonKind::kObject) {
+        return bad_request(where + ".parameters must be an object");
     }
-    if (!data.is_number()) {
-        return bad_request(path + " is " + json_kind(data.type_name()) + "; expected a number");
+    const std::optional<std::string_view> value = find_member(*parameters, name);
+    if (!value) return false;
+    if (kind_of(*value) != JsonKind::kBoolean) {
+        return bad_request(where + ".parameters." + name + " must be true or false");
     }
-    if (out.size() >= max_values) {
-        return bad_request("data has more elements than its shape says (" +
-                           std::to_string(max_values) + ")");
+    return boolean_value(*value);
+}
+
+// The data's values once the shape says how many there must be. The checks come out as if the
+// data were walked in order and stopped at the first element that is not a number, is one too
+// many, or lies beyond float range.
+std::optional<ApiError> check_data(const TensorData& data, size_t count) {
+    constexpr size_t kNone = std::numeric_limits<size_t>::max();
+    const size_t not_a_number = data.not_a_number ? data.not_a_number->position : kNone;
+    const size_t beyond_range = data.beyond_float_range ? data.beyond_float_range->position : kNone;
+    if (not_a_number <= count && not_a_number <= beyond_range) {
+        return bad_request(data.not_a_number->path + " is " + describe(data.not_a_number->kind) +
+                           "; expected a number");
     }
-    const std::optional<float> value = to_model_float(data.get<double>());
-    if (!value) return bad_request(path + " is beyond float range");
-    out.push_back(*value);
+    if (data.count > count && count <= beyond_range) {
+        return bad_request("data has more elements than its shape says (" + std::to_string(count) +
+                           ")");
+    }
+    if (data.beyond_float_range) {
+        return bad_request(data.beyond_float_range->path + " is beyond float range");
+    }
     return std::nullopt;
 }
 
 // Checks shape [rows, features] against the limits; returns rows.
-ApiResult<size_t> check_shape(const json& input, const RowLimits& limits) {
-    const auto shape = input.find("shape");
-    if (shape == input.end() || !shape->is_array()) {
+ApiResult<size_t> check_shape(const std::optional<std::string_view>& shape,
+                              const RowLimits& limits) {
+    if (!shape || kind_of(*shape) != JsonKind::kArray) {
         return bad_request("inputs[0].shape is missing; expected [rows, " +
                            std::to_string(limits.features) + "]");
     }
     std::vector<int64_t> dims;
-    for (const json& dim : *shape) {
-        if (!dim.is_number_integer()) return bad_request("inputs[0].shape holds a non-integer");
-        dims.push_back(dim.get<int64_t>());
+    std::string shown = "[";
+    for (const std::string_view element : array_elements(*shape)) {
+        const std::optional<JsonInteger> dim =
+            kind_of(element) == JsonKind::kNumber ? json_integer(element) : std::nullopt;
+        if (!dim) return bad_request("inputs[0].shape holds a non-integer");
+        shown += (dims.empty() ? "" : ",") + dim->text;
+        dims.push_back(dim->value);
     }
+    shown += "]";
     if (dims.size() != 2 || dims[1] != static_cast<int64_t>(limits.features)) {
-        return bad_request("inputs[0].shape is " + shape->dump() + "; expected [rows, " +
+        return bad_request("inputs[0].shape is " + shown + "; expected [rows, " +
                            std::to_string(limits.features) + "]");
     }
     if (dims[0] < 1) return bad_request("inputs[0].shape has no rows; send at least one");
@@ -115,29 +123,25 @@ std::optional<ApiError> read_binary_input(std::string_view binary, size_t expect
     return std::nullopt;
 }
 
-ApiResult<FeatureRows> read_input(const json& request, std::string_view binary,
+ApiResult<FeatureRows> read_input(InferBody& body, std::string_view binary,
                                   const InferSignature& signature) {
-    const auto inputs = request.find("inputs");
-    if (inputs == request.end() || !inputs->is_array() || inputs->size() != 1) {
+    if (body.inputs != JsonKind::kArray || body.input_count != 1) {
         return bad_request("\"inputs\" must be an array with one tensor, \"" +
                            signature.input_name + "\"");
     }
-    const json& input = (*inputs)[0];
-    if (!input.is_object()) return bad_request("inputs[0] must be an object");
-    const auto name = input.find("name");
-    if (name == input.end() || !name->is_string() ||
-        name->get_ref<const std::string&>() != signature.input_name) {
-        return bad_request("inputs[0].name is " + (name == input.end() ? "missing" : name->dump()) +
-                           "; the model's input is \"" + signature.input_name + "\"");
+    if (body.first_input != JsonKind::kObject) return bad_request("inputs[0] must be an object");
+    InputMembers& input = body.input;
+    if (!input.name || kind_of(*input.name) != JsonKind::kString ||
+        string_value(*input.name) != signature.input_name) {
+        return bad_request("inputs[0].name is " + shown(input.name) + "; the model's input is \"" +
+                           signature.input_name + "\"");
     }
-    const auto datatype = input.find("datatype");
-    if (datatype == input.end() || !datatype->is_string() ||
-        datatype->get_ref<const std::string&>() != "FP32") {
-        return bad_request("inputs[0].datatype is " +
-                           (datatype == input.end() ? std::string("missing") : datatype->dump()) +
+    if (!input.datatype || kind_of(*input.datatype) != JsonKind::kString ||
+        string_value(*input.datatype) != "FP32") {
+        return bad_request("inputs[0].datatype is " + shown(input.datatype) +
                            "; the model takes FP32");
     }
-    ApiResult<size_t> rows = check_shape(input, signature.limits);
+    ApiResult<size_t> rows = check_shape(input.shape, signature.limits);
     if (!rows) return rows.error();
 
     FeatureRows out;
@@ -145,16 +149,18 @@ ApiResult<FeatureRows> read_input(const json& request, std::string_view binary,
     out.width = signature.limits.features;
     const size_t count = out.rows * out.width;
 
-    const auto parameters = input.find("parameters");
-    const bool has_binary = parameters != input.end() && parameters->is_object() &&
-                            parameters->contains("binary_data_size");
-    if (has_binary) {
-        const json& size = (*parameters)["binary_data_size"];
-        if (!size.is_number_unsigned()) {
+    const std::optional<std::string_view> binary_size =
+        input.parameters && kind_of(*input.parameters) == JsonKind::kObject
+            ? find_member(*input.parameters, "binary_data_size")
+            : std::nullopt;
+    if (binary_size) {
+        const std::optional<JsonInteger> size =
+            kind_of(*binary_size) == JsonKind::kNumber ? json_integer(*binary_size) : std::nullopt;
+        if (!size || !size->is_unsigned) {
             return bad_request("inputs[0].parameters.binary_data_size must be a byte count");
         }
-        if (auto error =
-                read_binary_input(binary, count * sizeof(float), size.get<size_t>(), out.values)) {
+        if (auto error = read_binary_input(binary, count * sizeof(float), size->unsigned_value,
+                                           out.values)) {
             return *error;
         }
         return out;
@@ -164,44 +170,46 @@ ApiResult<FeatureRows> read_input(const json& request, std::string_view binary,
             "the body has binary data after the JSON but inputs[0] has no "
             "parameters.binary_data_size");
     }
-    const auto data = input.find("data");
-    if (data == input.end()) {
+    if (!input.data) {
         return bad_request("inputs[0] has neither \"data\" nor parameters.binary_data_size");
     }
-    out.values.reserve(count);
-    if (auto error = flatten_numbers(*data, "inputs[0].data", out.values, count)) return *error;
-    if (out.values.size() != count) {
-        return bad_request("inputs[0].data has " + std::to_string(out.values.size()) +
+    if (auto error = check_data(*input.data, count)) return *error;
+    if (input.data->count != count) {
+        return bad_request("inputs[0].data has " + std::to_string(input.data->count) +
                            " elements; shape [" + std::to_string(out.rows) + ", " +
                            std::to_string(out.width) + "] needs " + std::to_string(count));
     }
+    out.values = std::move(input.data->values);
     return out;
 }
 
-ApiResult<std::vector<RequestedOutput>> read_outputs(const json& request,
+ApiResult<std::vector<RequestedOutput>> read_outputs(const std::optional<std::string_view>& list,
                                                      const InferSignature& signature) {
     std::vector<RequestedOutput> outputs;
-    const auto list = request.find("outputs");
-    if (list == request.end()) return outputs;
-    if (!list->is_array()) return bad_request("\"outputs\" must be an array");
-    for (size_t i = 0; i < list->size(); ++i) {
-        const json& output = (*list)[i];
+    if (!list) return outputs;
+    if (kind_of(*list) != JsonKind::kArray) return bad_request("\"outputs\" must be an array");
+    const std::vector<std::string_view> elements = array_elements(*list);
+    for (size_t i = 0; i < elements.size(); ++i) {
         const std::string where = element_path("outputs", i);
-        if (!output.is_object() || !output.contains("name") || !output["name"].is_string()) {
+        const std::optional<std::string_view> name = kind_of(elements[i]) == JsonKind::kObject
+                                                         ? find_member(elements[i], "name")
+                                                         : std::nullopt;
+        if (!name || kind_of(*name) != JsonKind::kString) {
             return bad_request(where + " must be an object with a \"name\"");
         }
-        RequestedOutput requested{output["name"].get<std::string>(), false};
+        RequestedOutput requested{string_value(*name), false};
         bool known = false;
         std::string names;
-        for (const std::string& name : signature.output_names) {
-            known = known || name == requested.name;
-            names += (names.empty() ? "\"" : ", \"") + name + "\"";
+        for (const std::string& output_name : signature.output_names) {
+            known = known || output_name == requested.name;
+            names += (names.empty() ? "\"" : ", \"") + output_name + "\"";
         }
         if (!known) {
             return bad_request(where + " names \"" + requested.name +
                                "\"; the model's outputs are " + names);
         }
-        ApiResult<bool> binary = bool_parameter(output, "binary_data", where);
+        ApiResult<bool> binary =
+            bool_parameter(find_member(elements[i], "parameters"), "binary_data", where);
         if (!binary) return binary.error();
         requested.binary = binary.value();
         outputs.push_back(std::move(requested));
@@ -224,25 +232,24 @@ ApiResult<InferRequest> parse_infer_request(std::string_view body,
     }
     if (header.empty()) return bad_request("empty body; expected an inference request object");
 
-    json request;
-    try {
-        request = json::parse(header.begin(), header.end());
-    } catch (const json::parse_error& error) {
-        return bad_request(malformed_json_message(error.byte, error.what()));
-    } catch (const json::exception& error) {  // out_of_range: a number beyond double range
-        return bad_request(malformed_json_message(0, error.what()));
-    }
-    if (!request.is_object()) {
-        return bad_request("the body is " + json_kind(request.type_name()) +
+    // Data values past the largest tensor the model takes only make the request wrong.
+    const size_t keep = signature.limits.max_rows * signature.limits.features + 1;
+    ApiResult<InferBody> scanned = scan_infer_body(header, keep);
+    if (!scanned) return scanned.error();
+    InferBody& request = scanned.value();
+    if (request.kind != JsonKind::kObject) {
+        return bad_request(std::string("the body is ") + describe(request.kind) +
                            "; expected an inference request object");
     }
 
     InferRequest out;
-    if (const auto id = request.find("id"); id != request.end()) {
-        if (!id->is_string()) return bad_request("\"id\" must be a string");
-        out.id = id->get<std::string>();
+    if (request.id) {
+        if (kind_of(*request.id) != JsonKind::kString)
+            return bad_request("\"id\" must be a string");
+        out.id = string_value(*request.id);
     }
-    ApiResult<bool> binary_default = bool_parameter(request, "binary_data_output", "request");
+    ApiResult<bool> binary_default =
+        bool_parameter(request.parameters, "binary_data_output", "request");
     if (!binary_default) return binary_default.error();
     out.binary_by_default = binary_default.value();
 
@@ -250,7 +257,7 @@ ApiResult<InferRequest> parse_infer_request(std::string_view body,
     if (!rows) return rows.error();
     out.rows = std::move(rows).value();
 
-    ApiResult<std::vector<RequestedOutput>> outputs = read_outputs(request, signature);
+    ApiResult<std::vector<RequestedOutput>> outputs = read_outputs(request.outputs, signature);
     if (!outputs) return outputs.error();
     out.outputs = std::move(outputs).value();
     return out;

@@ -4,15 +4,17 @@
 
 namespace slipway::serve {
 
-std::string malformed_json_message(size_t byte_offset, const std::string& what) {
-    std::string detail = what;
-    const size_t colon = detail.find(": ");
-    if (detail.rfind("[json.exception", 0) == 0 && colon != std::string::npos) {
-        detail = detail.substr(colon + 2);
-    }
-    // nlohmann counts the position one past the offending character.
-    const size_t offset = byte_offset > 0 ? byte_offset - 1 : 0;
-    return "malformed JSON at byte " + std::to_string(offset) + ": " + detail;
+std::string malformed_json_message(size_t byte_offset, const std::string& detail) {
+    return "malformed JSON at byte " + std::to_string(byte_offset) + ": " + detail;
+}
+
+std::string excerpt(std::string_view text) {
+    constexpr size_t kLongest = 40;
+    if (text.size() <= kLongest) return std::string(text);
+    size_t cut = kLongest;
+    // Cut before a UTF-8 continuation byte's sequence, not inside it.
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    return std::string(text.substr(0, cut)) + "...";
 }
 
 std::string error_body(const std::string& message) {

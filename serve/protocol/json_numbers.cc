@@ -1,16 +1,26 @@
 #include "serve/protocol/json_numbers.h"
 
-#include <cmath>
-#include <limits>
-#include <string_view>
+#include <charconv>
 
 namespace slipway::serve {
 
-std::optional<float> to_model_float(double value) {
-    if (!std::isfinite(value) || std::fabs(value) > std::numeric_limits<float>::max()) {
-        return std::nullopt;
+std::optional<JsonInteger> json_integer(std::string_view number_text) {
+    if (number_text.find_first_of(".eE") != std::string_view::npos) return std::nullopt;
+    const char* const first = number_text.data();
+    const char* const last = first + number_text.size();
+    JsonInteger integer;
+    if (!number_text.empty() && number_text[0] == '-') {
+        const auto [end, error] = std::from_chars(first, last, integer.value);
+        if (error != std::errc() || end != last) return std::nullopt;
+        integer.text = std::to_string(integer.value);
+        return integer;
     }
-    return static_cast<float>(value);
+    const auto [end, error] = std::from_chars(first, last, integer.unsigned_value);
+    if (error != std::errc() || end != last) return std::nullopt;
+    integer.is_unsigned = true;
+    integer.value = static_cast<int64_t>(integer.unsigned_value);
+    integer.text = std::to_string(integer.unsigned_value);
+    return integer;
 }
 
 std::string element_path(const char* array, size_t index) {
@@ -19,13 +29,6 @@ std::string element_path(const char* array, size_t index) {
 
 std::string element_path(const char* array, size_t row, size_t column) {
     return element_path(array, row) + "[" + std::to_string(column) + "]";
-}
-
-std::string json_kind(const char* nlohmann_type_name) {
-    const std::string_view name = nlohmann_type_name;
-    if (name == "object" || name == "array") return "an " + std::string(name);
-    if (name == "null") return "null";
-    return "a " + std::string(name);
 }
 
 }  // namespace slipway::serve

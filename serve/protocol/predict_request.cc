@@ -1,210 +1,144 @@
 #include "serve/protocol/predict_request.h"
 
-#include <nlohmann/json.hpp>
+#include <algorithm>
 #include <optional>
 #include <string>
 
 #include "serve/protocol/json_error.h"
 #include "serve/protocol/json_numbers.h"
+#include "serve/protocol/json_reader.h"
 
 namespace slipway::serve {
 namespace {
 
-using json = nlohmann::json;
+const char* const kExpectedBody = "expected {\"features\": [...]} or {\"instances\": [[...], ...]}";
 
-// Reads a /predict body straight into floats (no JSON tree): a SAX handler with one state per
-// place in {"features": [...]} / {"instances": [[...], ...]}. Any surprise stops the parse with
-// an error naming the path.
-class PredictSax {
- public:
-    explicit PredictSax(const RowLimits& limits) : limits_(limits) {
-        request_.rows.width = limits.features;
-        request_.rows.values.reserve(limits.features);
-    }
+// The next value is not what `subject` should be: a 400 that names what it is instead, or the
+// JSON error when the value is malformed.
+ApiError wrong_value(JsonReader& reader, const std::string& subject, const char* expected) {
+    const JsonKind kind = reader.identify_value();
+    if (kind == JsonKind::kInvalid) return bad_request(reader.error());
+    return bad_request(subject + " is " + describe(kind) + "; " + expected);
+}
 
-    bool null() { return unexpected("null"); }
-    bool boolean(bool) { return unexpected("a boolean"); }
-    bool number_integer(json::number_integer_t value) { return number(static_cast<double>(value)); }
-    bool number_unsigned(json::number_unsigned_t value) {
-        return number(static_cast<double>(value));
-    }
-    bool number_float(json::number_float_t value, const json::string_t&) { return number(value); }
-    bool string(json::string_t&) { return unexpected("a string"); }
-    bool binary(json::binary_t&) { return unexpected("binary data"); }
+// One row being read: "features" or instances[row], for messages.
+struct RowName {
+    std::optional<size_t> instance;
 
-    bool start_object(std::size_t) {
-        if (state_ != State::kStart) return unexpected("an object");
-        state_ = State::kKey;
-        return true;
+    std::string row() const {
+        return instance ? element_path("instances", *instance) : std::string("features");
     }
-    bool key(json::string_t& key) {
-        if (seen_key_) {
-            return fail(
-                "the body has more than one key; send either \"features\" or "
-                "\"instances\"");
-        }
-        seen_key_ = true;
-        if (key == "features") {
-            state_ = State::kFeaturesStart;
-        } else if (key == "instances") {
-            state_ = State::kInstancesStart;
-        } else {
-            return fail("unknown key \"" + key +
-                        "\"; expected \"features\" (one row) or "
-                        "\"instances\" (a list of rows)");
-        }
-        return true;
+    std::string element(size_t column) const {
+        return instance ? element_path("instances", *instance, column)
+                        : element_path("features", column);
     }
-    bool end_object() {
-        if (!seen_key_)
-            return fail(
-                "empty object; expected {\"features\": [...]} or "
-                "{\"instances\": [[...], ...]}");
-        state_ = State::kDone;
-        return true;
-    }
-    bool start_array(std::size_t) {
-        switch (state_) {
-            case State::kFeaturesStart:
-                state_ = State::kFeatures;
-                request_.single = true;
-                return true;
-            case State::kInstancesStart:
-                state_ = State::kInstances;
-                return true;
-            case State::kInstances:
-                if (request_.rows.rows >= limits_.max_rows) {
-                    return fail("more than " + std::to_string(limits_.max_rows) +
-                                " instances; split the batch");
-                }
-                state_ = State::kRow;
-                column_ = 0;
-                return true;
-            default:
-                return unexpected("an array");
-        }
-    }
-    bool end_array() {
-        if (state_ == State::kFeatures) {
-            if (!row_complete()) return false;
-            request_.rows.rows = 1;
-            state_ = State::kKey;
-            return true;
-        }
-        if (state_ == State::kRow) {
-            if (!row_complete()) return false;
-            ++request_.rows.rows;
-            state_ = State::kInstances;
-            return true;
-        }
-        // end of "instances"
-        if (request_.rows.rows == 0) return fail("\"instances\" is empty; send at least one row");
-        state_ = State::kKey;
-        return true;
-    }
-    bool parse_error(std::size_t position, const std::string&,
-                     const nlohmann::detail::exception& error) {
-        error_ = malformed_json_message(position, error.what());
-        return false;
-    }
-
-    bool finished() const { return state_ == State::kDone; }
-    const std::optional<std::string>& error() const { return error_; }
-    PredictRequest take() { return std::move(request_); }
-
- private:
-    enum class State {
-        kStart,
-        kKey,
-        kFeaturesStart,
-        kFeatures,
-        kInstancesStart,
-        kInstances,
-        kRow,
-        kDone
-    };
-
-    bool number(double value) {
-        if (state_ != State::kFeatures && state_ != State::kRow) return unexpected("a number");
-        if (column_ >= limits_.features) {
-            return fail(where() + " has more than the " + std::to_string(limits_.features) +
-                        " features the model expects");
-        }
-        const std::optional<float> converted = to_model_float(value);
-        if (!converted) {
-            return fail(here() + " = " + std::to_string(value) + " is beyond float range");
-        }
-        request_.rows.values.push_back(*converted);
-        ++column_;
-        return true;
-    }
-
-    bool row_complete() {
-        if (column_ != limits_.features) {
-            return fail(where() + " has " + std::to_string(column_) +
-                        " features; the model "
-                        "expects " +
-                        std::to_string(limits_.features));
-        }
-        column_ = 0;
-        return true;
-    }
-
-    // The row being read: "features" or "instances[r]".
-    std::string where() const {
-        return state_ == State::kFeatures ? "features"
-                                          : element_path("instances", request_.rows.rows);
-    }
-    // The element being read.
-    std::string here() const {
-        return state_ == State::kFeatures ? element_path("features", column_)
-                                          : element_path("instances", request_.rows.rows, column_);
-    }
-
-    bool unexpected(const std::string& what) {
-        switch (state_) {
-            case State::kStart:
-                return fail("the body is " + what +
-                            "; expected an object like "
-                            "{\"features\": [...]}");
-            case State::kFeaturesStart:
-                return fail("\"features\" is " + what + "; expected an array of numbers");
-            case State::kInstancesStart:
-                return fail("\"instances\" is " + what + "; expected an array of rows");
-            case State::kInstances:
-                return fail(element_path("instances", request_.rows.rows) + " is " + what +
-                            "; expected an array of numbers");
-            case State::kFeatures:
-            case State::kRow:
-                return fail(here() + " is " + what + "; expected a number");
-            default:
-                return fail("unexpected " + what);
-        }
-    }
-
-    bool fail(std::string message) {
-        error_ = std::move(message);
-        return false;
-    }
-
-    const RowLimits& limits_;
-    PredictRequest request_;
-    State state_ = State::kStart;
-    bool seen_key_ = false;
-    size_t column_ = 0;
-    std::optional<std::string> error_;
 };
+
+// Reads the numbers of one row, its '[' already consumed, onto `values`.
+std::optional<ApiError> read_row(JsonReader& reader, const RowLimits& limits, RowName name,
+                                 std::vector<float>& values) {
+    size_t column = 0;
+    for (; reader.next_element(column); ++column) {
+        if (reader.peek() != JsonKind::kNumber) {
+            return wrong_value(reader, name.element(column), "expected a number");
+        }
+        double number = 0;
+        if (!reader.read_number(number)) return bad_request(reader.error());
+        if (column >= limits.features) {
+            return bad_request(name.row() + " has more than the " +
+                               std::to_string(limits.features) + " features the model expects");
+        }
+        const std::optional<float> value = to_model_float(number);
+        if (!value) {
+            return bad_request(name.element(column) + " = " + excerpt(reader.last_number()) +
+                               " is beyond float range");
+        }
+        values.push_back(*value);
+    }
+    if (reader.failed()) return bad_request(reader.error());
+    if (column != limits.features) {
+        return bad_request(name.row() + " has " + std::to_string(column) +
+                           " features; the model expects " + std::to_string(limits.features));
+    }
+    return std::nullopt;
+}
+
+std::optional<ApiError> read_features(JsonReader& reader, const RowLimits& limits,
+                                      PredictRequest& request) {
+    if (reader.peek() != JsonKind::kArray) {
+        return wrong_value(reader, "\"features\"", "expected an array of numbers");
+    }
+    reader.begin_array();
+    request.single = true;
+    request.rows.values.reserve(limits.features);
+    if (auto error = read_row(reader, limits, RowName{}, request.rows.values)) return error;
+    request.rows.rows = 1;
+    return std::nullopt;
+}
+
+std::optional<ApiError> read_instances(JsonReader& reader, const RowLimits& limits,
+                                       size_t body_size, PredictRequest& request) {
+    if (reader.peek() != JsonKind::kArray) {
+        return wrong_value(reader, "\"instances\"", "expected an array of rows");
+    }
+    reader.begin_array();
+    // Each number takes at least two bytes ("0,"), which bounds the rows the body can hold:
+    // one allocation that is never far too big.
+    const size_t width = std::max<size_t>(limits.features, 1);
+    request.rows.values.reserve(std::min(limits.max_rows, body_size / (2 * width) + 1) * width);
+    size_t row = 0;
+    for (; reader.next_element(row); ++row) {
+        if (reader.peek() != JsonKind::kArray) {
+            return wrong_value(reader, element_path("instances", row),
+                               "expected an array of numbers");
+        }
+        if (row >= limits.max_rows) {
+            return bad_request("more than " + std::to_string(limits.max_rows) +
+                               " instances; split the batch");
+        }
+        reader.begin_array();
+        if (auto error = read_row(reader, limits, RowName{row}, request.rows.values)) {
+            return error;
+        }
+    }
+    if (reader.failed()) return bad_request(reader.error());
+    if (row == 0) return bad_request("\"instances\" is empty; send at least one row");
+    request.rows.rows = row;
+    return std::nullopt;
+}
 
 }  // namespace
 
 ApiResult<PredictRequest> parse_predict_request(std::string_view body, const RowLimits& limits) {
     if (body.empty()) return bad_request("empty body; expected {\"features\": [...]}");
-    PredictSax sax(limits);
-    const bool parsed = json::sax_parse(body.begin(), body.end(), &sax);
-    if (!parsed || !sax.finished()) {
-        return bad_request(sax.error().value_or("incomplete JSON body"));
+    JsonReader reader(body);
+    if (reader.peek() != JsonKind::kObject) {
+        return wrong_value(reader, "the body", "expected an object like {\"features\": [...]}");
     }
-    return sax.take();
+    reader.begin_object();
+    PredictRequest request;
+    request.rows.width = limits.features;
+    std::string key;
+    if (!reader.next_member(0, key)) {
+        if (reader.failed()) return bad_request(reader.error());
+        return bad_request(std::string("empty object; ") + kExpectedBody);
+    }
+    std::optional<ApiError> error;
+    if (key == "features") {
+        error = read_features(reader, limits, request);
+    } else if (key == "instances") {
+        error = read_instances(reader, limits, body.size(), request);
+    } else {
+        return bad_request("unknown key \"" + key +
+                           "\"; expected \"features\" (one row) or \"instances\" (a list of rows)");
+    }
+    if (error) return *error;
+    if (reader.next_member(1, key)) {
+        return bad_request(
+            "the body has more than one key; send either \"features\" or \"instances\"");
+    }
+    if (!reader.finish()) return bad_request(reader.error());
+    return request;
 }
 
 }  // namespace slipway::serve

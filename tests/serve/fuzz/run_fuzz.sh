@@ -12,11 +12,11 @@ cp -n "$here"/corpus/* "$work/corpus/" 2>/dev/null || true
 command -v clang++ >/dev/null || { echo "run_fuzz.sh: clang++ not found (Debian package clang)" >&2; exit 1; }
 
 binary="$work/request_parsers_fuzzer"
-sources=("$here/request_parsers_fuzzer.cc")
-for file in json_error json_numbers predict_request infer_request route; do
+sources=("$here/request_parsers_fuzzer.cc" "$root/serve/http/request_parser.cc")
+for file in json_error json_number_parse json_numbers json_reader json_text predict_request infer_body infer_request route; do
   sources+=("$root/serve/protocol/$file.cc")
 done
-if [[ ! -x "$binary" || -n "$(find "${sources[@]}" "$root"/serve/protocol/*.h -newer "$binary")" ]]; then
+if [[ ! -x "$binary" || -n "$(find "${sources[@]}" "$root"/serve/protocol/*.h "$root"/serve/http/request_parser.h -newer "$binary")" ]]; then
   echo "run_fuzz.sh: building $binary" >&2
   clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
     -I"$root" "${sources[@]}" -o "$binary"

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -115,6 +118,92 @@ TEST(BatcherTest, VersionsAreNeverMixedInOnePass) {
     }
     for (std::thread& thread : threads) thread.join();
     EXPECT_EQ(right_version.load(), 8);
+}
+
+// Collects what `done` gives a job, and on which thread.
+struct Answer {
+    std::mutex mutex;
+    std::condition_variable came;
+    std::optional<ApiResult<Predictions>> result;
+    std::thread::id thread;
+
+    BatchJob job(std::shared_ptr<InferenceModel> model, const FeatureRows& rows,
+                 Batcher::Clock::time_point deadline) {
+        return BatchJob{std::move(model), &rows, deadline, [this](ApiResult<Predictions> r) {
+                            std::lock_guard lock(mutex);
+                            result.emplace(std::move(r));
+                            thread = std::this_thread::get_id();
+                            came.notify_all();
+                        }};
+    }
+    bool wait() {
+        std::unique_lock lock(mutex);
+        return came.wait_for(lock, milliseconds(5000), [this] { return result.has_value(); });
+    }
+};
+
+TEST(BatcherTest, AGroupSubmittedTogetherSharesOnePassOnTheSubmittingThread) {
+    ServeMetrics metrics;
+    Batcher batcher({}, &metrics);
+    auto model = std::make_shared<FakeModel>();
+    std::vector<FeatureRows> rows;
+    for (int i = 0; i < 5; ++i) rows.push_back(row(static_cast<float>(i), 0, 0));
+    std::vector<Answer> answers(5);
+    std::vector<BatchJob> jobs;
+    for (int i = 0; i < 5; ++i) jobs.push_back(answers[i].job(model, rows[i], in(milliseconds(1000))));
+    std::vector<BatchJob*> group;
+    for (BatchJob& job : jobs) group.push_back(&job);
+    batcher.submit(group);
+    EXPECT_EQ(model->passes(), std::vector<size_t>{5});
+    for (int i = 0; i < 5; ++i) {
+        ASSERT_TRUE(answers[i].result.has_value()) << "a cheap pass runs before submit returns";
+        ASSERT_TRUE(answers[i].result->ok());
+        EXPECT_EQ(answers[i].result->value().outputs[0][0], static_cast<float>(i));
+        EXPECT_EQ(answers[i].thread, std::this_thread::get_id());
+    }
+}
+
+TEST(BatcherTest, ACostlyBatchRunsOnAWorkerAndSubmitReturnsAtOnce) {
+    ServeMetrics metrics;
+    Batcher batcher({}, &metrics);
+    auto model = std::make_shared<FakeModel>(1, milliseconds(200));
+    model->set_cost(1u << 30);
+    const FeatureRows rows = row(1, 2, 3);
+    Answer answer;
+    BatchJob job = answer.job(model, rows, in(milliseconds(5000)));
+    BatchJob* const group[] = {&job};
+    const auto started = Batcher::Clock::now();
+    batcher.submit(group);
+    EXPECT_LT(Batcher::Clock::now() - started, milliseconds(100)) << "an event loop must not wait";
+    ASSERT_TRUE(answer.wait());
+    ASSERT_TRUE(answer.result->ok());
+    EXPECT_NE(answer.thread, std::this_thread::get_id());
+    EXPECT_TRUE(batcher.wait_idle(in(milliseconds(1000))));
+}
+
+TEST(BatcherTest, ExpireOverdueAnswersQueuedJobsPastTheirDeadline) {
+    ServeMetrics metrics;
+    BatcherOptions options;
+    options.executors = 1;
+    options.max_batch_rows = 1;
+    Batcher batcher(options, &metrics);
+    auto model = std::make_shared<FakeModel>(1, milliseconds(300));
+    model->set_cost(1u << 30);
+    const FeatureRows rows = row(1, 1, 1);
+    Answer running, queued;
+    BatchJob first = running.job(model, rows, in(milliseconds(5000)));
+    BatchJob second = queued.job(model, rows, in(milliseconds(20)));
+    BatchJob* const group[] = {&first, &second};
+    batcher.submit(group);
+    batcher.expire_overdue(Batcher::Clock::now());
+    EXPECT_FALSE(queued.result.has_value()) << "not yet past its deadline";
+    std::this_thread::sleep_for(milliseconds(30));
+    batcher.expire_overdue(Batcher::Clock::now());
+    ASSERT_TRUE(queued.result.has_value());
+    ASSERT_FALSE(queued.result->ok());
+    EXPECT_EQ(queued.result->error().status, 503);
+    ASSERT_TRUE(running.wait());
+    EXPECT_TRUE(running.result->ok());
 }
 
 }  // namespace

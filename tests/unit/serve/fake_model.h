@@ -26,6 +26,8 @@ class FakeModel : public InferenceModel {
     }
 
     const ModelInfo& info() const override { return info_; }
+    // What the batcher thinks a row costs (it runs cheap batches inline).
+    void set_cost(size_t multiply_adds_per_row) { info_.multiply_adds_per_row = multiply_adds_per_row; }
 
     Predictions infer(const float* features, size_t rows) override {
         {
