@@ -55,16 +55,20 @@ void Batcher::work() {
             return closing_ || (!queue_.empty() && running_ < options_.executors);
         });
         if (closing_) return;
-        ++running_;
-        size_t rows = 0;
-        const Batch batch = take_batch(rows);
-        metrics_->set_queue_depth(queue_.size());
-        lock.unlock();
-        execute(batch, rows);
-        lock.lock();
-        --running_;
+        run_next_batch(lock);
         if (queue_.empty() && running_ == 0) idle_.notify_all();
     }
+}
+
+void Batcher::run_next_batch(std::unique_lock<std::mutex>& lock) {
+    ++running_;
+    size_t rows = 0;
+    const Batch batch = take_batch(rows);
+    metrics_->set_queue_depth(queue_.size());
+    lock.unlock();
+    execute(batch, rows);
+    lock.lock();
+    --running_;
 }
 
 bool Batcher::next_batch_is_cheap() const {
@@ -110,14 +114,7 @@ void Batcher::run_passes(std::unique_lock<std::mutex>& lock, bool run_any_inline
             work_.notify_one();
             return;
         }
-        ++running_;
-        size_t rows = 0;
-        const Batch batch = take_batch(rows);
-        metrics_->set_queue_depth(queue_.size());
-        lock.unlock();
-        execute(batch, rows);
-        lock.lock();
-        --running_;
+        run_next_batch(lock);
     }
     if (queue_.empty() && running_ == 0) idle_.notify_all();
 }

@@ -90,6 +90,8 @@ class Batcher {
     bool next_batch_is_cheap() const;
     void execute(const Batch& batch, size_t rows);
     void run_passes(std::unique_lock<std::mutex>& lock, bool run_any_inline);
+    // Takes the next batch and runs it with the lock released.
+    void run_next_batch(std::unique_lock<std::mutex>& lock);
     void work();
 
     BatcherOptions options_;
