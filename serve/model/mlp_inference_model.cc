@@ -25,7 +25,14 @@ ModelInfo model_info_for(const ExportedModel& exported, const std::string& name,
 
 MlpInferenceModel::MlpInferenceModel(ExportedModel exported, ModelInfo info)
     : exported_(std::move(exported)), info_(std::move(info)) {
-    give_back(borrow());  // builds the first instance now: a bad size fails at load, not later
+    // Builds the first instance now, so a bad size fails at load and not later, and times it.
+    std::unique_ptr<Model> model = borrow();
+    const size_t inputs = info_.signature.limits.features;
+    std::vector<float> rows(kLargestPlannedBatch * inputs, 0.0f);
+    std::vector<float> outputs(kLargestPlannedBatch * info_.output_width);
+    plan_ = time_passes([&](size_t count) { model->predict(rows.data(), count, outputs.data()); },
+                        kLargestPlannedBatch);
+    give_back(std::move(model));
 }
 
 std::unique_ptr<Model> MlpInferenceModel::borrow() {
@@ -72,7 +79,11 @@ Predictions MlpInferenceModel::infer(const float* features, size_t rows) {
     out.model_version = info_.version;
     out.outputs.emplace_back(rows * width);
     std::unique_ptr<Model> model = borrow();
-    model->predict(x, rows, out.outputs[0].data());
+    size_t done = 0;
+    for (size_t piece : plan_.pieces(rows)) {
+        model->predict(x + done * inputs, piece, out.outputs[0].data() + done * width);
+        done += piece;
+    }
     give_back(std::move(model));
     if (info_.classification) {
         out.outputs.emplace_back(rows * width);

@@ -3,6 +3,8 @@
 #include <exception>
 #include <filesystem>
 
+#include <spdlog/spdlog.h>
+
 #include "export/exported_model.h"
 #include "serve/model/mlp_inference_model.h"
 
@@ -18,8 +20,11 @@ Result<std::shared_ptr<InferenceModel>> load_version(const std::string& reposito
     if (!exported) return exported.error();
     ModelInfo info = model_info_for(exported.value(), name, version, max_rows);
     try {
-        return std::shared_ptr<InferenceModel>(
-            std::make_shared<MlpInferenceModel>(std::move(exported).value(), std::move(info)));
+        auto model =
+            std::make_shared<MlpInferenceModel>(std::move(exported).value(), std::move(info));
+        spdlog::debug("model {} version {}: forward pass times {}", name, version,
+                      model->pass_plan().describe());
+        return std::shared_ptr<InferenceModel>(std::move(model));
     } catch (const std::exception& error) {  // sizes that disagree with the config
         return Error{ExitCode::kBadCheckpoint,
                      std::string("cannot build the model: ") + error.what(), path,
