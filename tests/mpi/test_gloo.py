@@ -166,7 +166,8 @@ class GlooFailureTest(unittest.TestCase):
                         started[0].output()[-3000:] + started[2].output()[-3000:])
         for r in (0, 2):
             self.assertRegex(started[r].output(),
-                             r"error (rank \d reports: )?collective call gloo::\w+\(\w+\) "
+                             r"error (rank \d reports: )?collective call "
+                             r"(gloo::\w+|allreduce)\(\w+\)( over gloo)? "
                              r"failed at \S+: at step \d+ \(epoch \d+\): a peer failed.*"
                              r"127\.0\.0\.1\]?:\d+", started[r].output()[-3000:])
 

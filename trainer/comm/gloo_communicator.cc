@@ -1,6 +1,5 @@
-#include <gloo/allreduce.h>
-#include <gloo/barrier.h>
-#include <gloo/broadcast.h>
+#include <gloo/barrier_all_to_all.h>
+#include <gloo/broadcast_one_to_all.h>
 #include <gloo/common/error.h>
 #include <gloo/common/logging.h>
 #include <gloo/math.h>
@@ -19,6 +18,7 @@
 #include <spdlog/spdlog.h>
 
 #include "comm/communicator.h"
+#include "comm/gloo_sync_ring.h"
 #include "comm/rendezvous/tcp_store.h"
 #include "common/exit_code.h"
 #include "common/system_error.h"
@@ -42,11 +42,14 @@ std::string seconds_text(double seconds) {
 }
 
 // Collectives over gloo's TCP transport, for ranks that meet through the TCP rendezvous
-// (pods of an Indexed Job or JobSet, torchrun-style launches) instead of mpirun. gloo bounds
-// every call with a timeout and raises IoException when a connection breaks; both become
-// PeerFailure (exit 10). A rank whose own connections stay up (blocked on a live neighbour
-// that waits for the dead one) would wait out the whole deadline: the first rank that fails
-// reports through rank 0's store (abort()), and every rank's store watcher ends it at once.
+// (pods of an Indexed Job or JobSet, torchrun-style launches) instead of mpirun. The pairs run
+// in gloo's sync mode (comm/gloo_sync_ring.h says why): allreduce is GlooSyncRing, barrier and
+// broadcast are gloo's Buffer-based algorithms, the ones that work in that mode. Every read
+// and write is bounded by train.collective_timeout and a broken connection raises
+// IoException; both become PeerFailure (exit 10). A rank whose own connections stay up
+// (blocked on a live neighbour that waits for the dead one) would wait out the whole deadline:
+// the first rank that fails reports through rank 0's store (abort()), and every rank's store
+// watcher ends it at once.
 class GlooCommunicator final : public Communicator {
 public:
     GlooCommunicator(const RankInfo& ranks, std::unique_ptr<TcpStore> store,
@@ -57,8 +60,14 @@ public:
           local_size_(ranks.local_world_size),
           store_(std::move(store)),
           context_(std::move(context)),
-          timeout_seconds_(timeout_seconds),
-          timeout_(to_milliseconds(timeout_seconds)) {}
+          timeout_seconds_(timeout_seconds) {
+        if (size_ == 1) return;
+        // The same construction order on every rank gives the same gloo slot numbers.
+        guarded("gloo sync mode", [&] {
+            ring_ = std::make_unique<GlooSyncRing>(context_);
+            barrier_ = std::make_unique<gloo::BarrierAllToAll>(context_);
+        });
+    }
 
     int rank() const override { return rank_; }
     int size() const override { return size_; }
@@ -67,24 +76,22 @@ public:
     std::string name() const override { return "gloo"; }
 
     void allreduce_sum(float* data, size_t count) override {
-        reduce(data, count, "gloo::allreduce(float)");
+        reduce(data, count, "allreduce(float) over gloo");
     }
     void allreduce_sum(double* data, size_t count) override {
-        reduce(data, count, "gloo::allreduce(double)");
+        reduce(data, count, "allreduce(double) over gloo");
     }
 
     void broadcast(float* data, size_t count, int root) override {
-        share(data, count, root, "gloo::broadcast(float)");
+        share(data, count, root, "gloo::BroadcastOneToAll(float)");
     }
     void broadcast(double* data, size_t count, int root) override {
-        share(data, count, root, "gloo::broadcast(double)");
+        share(data, count, root, "gloo::BroadcastOneToAll(double)");
     }
 
     void barrier() override {
         if (size_ == 1) return;
-        gloo::BarrierOptions options(context_);
-        options.setTimeout(timeout_);
-        guarded("gloo::barrier", [&] { gloo::barrier(options); });
+        guarded("gloo::BarrierAllToAll", [&] { barrier_->run(); });
     }
 
     // gloo has no job-wide abort, and a rank blocked in a collective may not notice a dead
@@ -103,22 +110,17 @@ private:
     template <class T>
     void reduce(T* data, size_t count, const char* call) {
         if (size_ == 1 || count == 0) return;
-        gloo::AllreduceOptions options(context_);
-        options.setOutput(data, count);
-        options.setReduceFunction(
-            static_cast<void (*)(void*, const void*, const void*, size_t)>(&gloo::sum<T>));
-        options.setTimeout(timeout_);
-        guarded(call, [&] { gloo::allreduce(options); });
+        guarded(call, [&] { ring_->allreduce_sum(data, count); });
     }
 
     template <class T>
     void share(T* data, size_t count, int root, const char* call) {
         if (size_ == 1 || count == 0) return;
-        gloo::BroadcastOptions options(context_);
-        options.setOutput(data, count);
-        options.setRoot(root);
-        options.setTimeout(timeout_);
-        guarded(call, [&] { gloo::broadcast(options); });
+        guarded(call, [&] {
+            // Bound to this buffer: built per call (broadcasts are rare: the initial weights).
+            gloo::BroadcastOneToAll<T> broadcast(context_, {data}, static_cast<int>(count), root);
+            broadcast.run();
+        });
     }
 
     template <class Call>
@@ -146,7 +148,8 @@ private:
     std::unique_ptr<TcpStore> store_;  // rank 0 serves the store for the job's lifetime
     std::shared_ptr<gloo::Context> context_;
     double timeout_seconds_;
-    Milliseconds timeout_;
+    std::unique_ptr<GlooSyncRing> ring_;
+    std::unique_ptr<gloo::BarrierAllToAll> barrier_;
 };
 
 void ignore_sigpipe() {
