@@ -1,6 +1,8 @@
 #include "comm/gloo_sync_ring.h"
 
+#include <gloo/allreduce.h>
 #include <gloo/common/error.h>
+#include <gloo/math.h>
 #include <gloo/transport/pair.h>
 
 #include <algorithm>
@@ -43,12 +45,23 @@ size_t sync_ring_block_bytes() {
     return std::max<size_t>(std::min(wmem_max, kLargestBlock) / 8 * 8, 8);
 }
 
-GlooSyncRing::GlooSyncRing(std::shared_ptr<gloo::Context> context)
+GlooSyncRing::GlooSyncRing(std::shared_ptr<gloo::Context> context, size_t local_block_bytes)
     : context_(std::move(context)),
       rank_(context_->rank),
       size_(context_->size),
-      block_bytes_(sync_ring_block_bytes()) {
+      block_bytes_(std::max<size_t>(local_block_bytes / 8 * 8, 8)) {
     if (size_ == 1) return;
+    {
+        // Every rank must cut the same blocks, and hosts may differ in wmem_max: the smallest
+        // wins. Still in async mode here, so gloo's own allreduce does it.
+        double block = static_cast<double>(block_bytes_);
+        gloo::AllreduceOptions smallest(context_);
+        smallest.setOutput(&block, 1);
+        smallest.setReduceFunction(
+            static_cast<void (*)(void*, const void*, const void*, size_t)>(&gloo::min<double>));
+        gloo::allreduce(smallest);
+        block_bytes_ = static_cast<size_t>(block);
+    }
     for (int peer = 0; peer < size_; ++peer) {
         if (peer != rank_) context_->getPair(peer)->setSync(true, false);
     }

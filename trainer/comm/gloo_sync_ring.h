@@ -9,6 +9,12 @@
 
 namespace slipway {
 
+// The largest block that a blocking write completes without the peer reading, on this host:
+// gloo asks for a send buffer of the message's size, which the kernel caps at
+// net.core.wmem_max (and doubles for its bookkeeping). 1 MiB at most: larger blocks gain
+// nothing on loopback or a 25 Gb/s link.
+size_t sync_ring_block_bytes();
+
 // Sum-allreduce over gloo's TCP pairs switched to gloo's synchronous mode, in which the calling
 // thread does its own blocking reads and writes. Why not gloo::allreduce: in the default
 // (asynchronous) mode a device thread moves the data and spins on epoll while the calling
@@ -30,9 +36,12 @@ namespace slipway {
 // thread-safe; every rank must make the same calls in the same order.
 class GlooSyncRing {
 public:
-    // Switches every pair of `context` to sync mode: after this, only old-style (Buffer
+    // Agrees with the other ranks on the block size (the smallest any host affords), then
+    // switches every pair of `context` to sync mode: after this, only old-style (Buffer
     // based) gloo algorithms work on it (gloo::BarrierAllToAll, gloo::BroadcastOneToAll).
-    explicit GlooSyncRing(std::shared_ptr<gloo::Context> context);
+    // `local_block_bytes`: what this host affords (tests pass their own).
+    explicit GlooSyncRing(std::shared_ptr<gloo::Context> context,
+                          size_t local_block_bytes = sync_ring_block_bytes());
 
     void allreduce_sum(float* data, size_t count);
     void allreduce_sum(double* data, size_t count);
@@ -60,11 +69,5 @@ private:
     std::unique_ptr<gloo::transport::Buffer> credit_to_left_;
     std::unique_ptr<gloo::transport::Buffer> credit_from_right_;
 };
-
-// The largest block that a blocking write completes without the peer reading, on this host:
-// gloo asks for a send buffer of the message's size, which the kernel caps at
-// net.core.wmem_max (and doubles for its bookkeeping). 1 MiB at most: larger blocks gain
-// nothing on loopback or a 25 Gb/s link.
-size_t sync_ring_block_bytes();
 
 }  // namespace slipway

@@ -22,7 +22,8 @@ using namespace std::chrono_literals;
 // over loopback TCP; returns what each rank's body threw ("" when nothing).
 std::vector<std::string> on_ranks(
     int world, const std::function<void(int, GlooSyncRing&, std::shared_ptr<gloo::Context>)>& body,
-    std::chrono::milliseconds timeout = 20s) {
+    std::chrono::milliseconds timeout = 20s,
+    const std::function<size_t(int)>& block_of = [](int) { return sync_ring_block_bytes(); }) {
     gloo::rendezvous::HashStore store;
     std::vector<std::future<std::string>> ranks;
     for (int rank = 0; rank < world; ++rank) {
@@ -34,7 +35,7 @@ std::vector<std::string> on_ranks(
                 context->setTimeout(timeout);
                 auto device = gloo::transport::tcp::CreateDevice(attr);
                 context->connectFullMesh(store, device);
-                GlooSyncRing ring(context);
+                GlooSyncRing ring(context, block_of(rank));
                 body(rank, ring, context);
                 return "";
             } catch (const std::exception& error) {
@@ -85,6 +86,23 @@ TEST(GlooSyncRing, SumsEverySizeOnTwoThreeAndFourRanks) {
             expect_sums<float>(world, count);
         }
     }
+}
+
+TEST(GlooSyncRing, RanksWhoseHostsAffordDifferentBlocksAgreeOnTheSmallest) {
+    std::vector<size_t> blocks(3);
+    const auto errors = on_ranks(
+        3,
+        [&](int rank, GlooSyncRing& ring, auto) {
+            blocks[static_cast<size_t>(rank)] = ring.block_bytes();
+            std::vector<float> data(50000, static_cast<float>(rank + 1));
+            ring.allreduce_sum(data.data(), data.size());
+            for (float value : data) {
+                if (value != 6.0f) throw std::runtime_error("got " + std::to_string(value));
+            }
+        },
+        5s, [](int rank) { return size_t{4096} << rank; });
+    for (const std::string& error : errors) EXPECT_EQ(error, "");
+    EXPECT_EQ(blocks, (std::vector<size_t>{4096, 4096, 4096}));
 }
 
 TEST(GlooSyncRing, SumsDoublesToo) {
