@@ -30,7 +30,10 @@ class DataScanner {
     bool read_array() {
         if (!reader_.begin_array()) return false;
         indices_.push_back(0);
-        for (size_t i = 0; reader_.next_element(i); ++i) {
+        PlainFloatTries tries;
+        for (size_t i = 0;; ++i) {
+            i += read_plain_numbers(i, tries);
+            if (!reader_.next_element(i)) break;
             indices_.back() = i;
             // Numbers without the switch: a flat array of them is the usual body.
             const bool read = reader_.peek() == JsonKind::kNumber ? read_number() : read_value();
@@ -38,6 +41,27 @@ class DataScanner {
         }
         indices_.pop_back();
         return !reader_.failed();
+    }
+
+    // Elements `index`, ... of the current array while read_plain_floats takes them (and is
+    // worth asking): numbers within float range, so no problem to note. Numbers past `keep` are
+    // left to read_number, which counts them without storing them.
+    size_t read_plain_numbers(size_t index, PlainFloatTries& tries) {
+        if (!tries.worthwhile()) return 0;
+        // Staged on the stack: growing `values` to the room first would zero it on every call.
+        constexpr size_t kChunk = 256;
+        float chunk[kChunk];
+        size_t read = 0;
+        for (;;) {
+            const size_t room = std::min(kChunk, keep_ - std::min(keep_, data_.count));
+            const size_t taken = reader_.read_plain_floats(index + read, chunk, room);
+            data_.values.insert(data_.values.end(), chunk, chunk + taken);
+            data_.count += taken;
+            read += taken;
+            if (room == 0 || taken < room) break;
+        }
+        tries.record(read);
+        return read;
     }
 
     bool read_number() {

@@ -8,16 +8,10 @@
 namespace slipway::serve {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-// Every power of ten a double holds exactly.
-constexpr double kExactPowersOfTen[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-constexpr int kLargestExactPower = 22;
-constexpr uint64_t kLargestExactMantissa = uint64_t{1} << 53;
-// Digits that always fit a uint64.
-constexpr size_t kMostDigits = 19;
+using json_number_detail::is_digit;
+using json_number_detail::kLargestExactMantissa;
+using json_number_detail::kLargestExactPower;
+using json_number_detail::kMostDigits;
 
 void mark_malformed(JsonNumber& number, const char* at, const char* problem) {
     number.status = JsonNumber::Status::kMalformed;
@@ -117,10 +111,7 @@ JsonNumber parse_json_number(const char* first, const char* last) {
         number.value = 0;
     } else if (digits <= kMostDigits && mantissa <= kLargestExactMantissa &&
                exponent >= -kLargestExactPower && exponent <= kLargestExactPower) {
-        // Clinger's fast path: both operands exact, so the one rounding is the correct one.
-        const auto exact = static_cast<double>(mantissa);
-        number.value = exponent < 0 ? exact / kExactPowersOfTen[-exponent]
-                                    : exact * kExactPowersOfTen[exponent];
+        number.value = json_number_detail::exact_decimal(mantissa, exponent);
     } else {
         const auto [end, error] = std::from_chars(negative ? first + 1 : first, at, number.value);
         if (error == std::errc::result_out_of_range) {
@@ -131,7 +122,7 @@ JsonNumber parse_json_number(const char* first, const char* last) {
             number.value = 0;
         }
     }
-    if (negative && !(is_integer && number.value == 0)) number.value = -number.value;
+    number.value = json_number_detail::apply_sign(number.value, negative, is_integer);
     return number;
 }
 

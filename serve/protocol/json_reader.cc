@@ -4,11 +4,17 @@
 
 #include "serve/protocol/json_error.h"
 #include "serve/protocol/json_number_parse.h"
+#include "serve/protocol/json_numbers.h"
 
 namespace slipway::serve {
 namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+const char* skip_json_whitespace(const char* at, const char* end) {
+    while (at != end && (*at == ' ' || *at == '\n' || *at == '\r' || *at == '\t')) ++at;
+    return at;
+}
 
 int hex_value(char c) {
     if (c >= '0' && c <= '9') return c - '0';
@@ -90,12 +96,7 @@ JsonReader::JsonReader(std::string_view text)
     if (text.substr(0, 3) == "\xEF\xBB\xBF") cursor_ += 3;
 }
 
-void JsonReader::skip_whitespace() {
-    while (cursor_ != end_ &&
-           (*cursor_ == ' ' || *cursor_ == '\n' || *cursor_ == '\r' || *cursor_ == '\t')) {
-        ++cursor_;
-    }
-}
+void JsonReader::skip_whitespace() { cursor_ = skip_json_whitespace(cursor_, end_); }
 
 JsonKind JsonReader::peek() {
     if (failed_) return JsonKind::kInvalid;
@@ -329,6 +330,37 @@ bool JsonReader::read_number(double& out) {
     cursor_ = number.end;
     out = number.value;
     return true;
+}
+
+size_t JsonReader::read_plain_floats(size_t index, float* out, size_t room) {
+    if (failed_) return 0;
+    // The cursor moves only past whole elements taken: a separator or a number this call
+    // refuses must stay unread for next_element and read_number.
+    const char* const end = end_;
+    const char* after_last = cursor_;
+    const char* last_start = nullptr;
+    size_t count = 0;
+    for (; count < room; ++count) {
+        const char* at = skip_json_whitespace(after_last, end);
+        if (index + count > 0) {
+            if (at == end || *at != ',') break;
+            at = skip_json_whitespace(at + 1, end);
+        }
+        const PlainDecimal number = parse_plain_decimal(at, end);
+        if (number.end == nullptr) break;
+        // A plain decimal stays below 10^19, well within float range; checked all the same so
+        // that this path can never take what read_row and the v2 data scanner refuse.
+        const std::optional<float> value = to_model_float(number.value);
+        if (!value) break;
+        out[count] = *value;
+        last_start = at;
+        after_last = number.end;
+    }
+    if (count > 0) {
+        last_number_ = std::string_view(last_start, static_cast<size_t>(after_last - last_start));
+        cursor_ = after_last;
+    }
+    return count;
 }
 
 bool JsonReader::read_boolean(bool& out) {

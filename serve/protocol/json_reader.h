@@ -49,6 +49,14 @@ class JsonReader {
     // underflows is +-0; one beyond double range is an error.
     bool read_number(double& out);
     bool read_boolean(bool& out);
+    // The fast path for arrays of numbers, called where next_element(index) would be: reads
+    // elements index, index + 1, ... while each is a plain decimal (see parse_plain_decimal)
+    // within float range, stores at most `room` of them in `out` as to_model_float would give
+    // them, and returns how many it read. It stops before the first element it does not take,
+    // with that element's ',' unread, so that next_element and read_number go on from there and
+    // read or report it as they would without this call. last_number() is then the last one
+    // read; nesting and errors are untouched.
+    size_t read_plain_floats(size_t index, float* out, size_t room);
     // Any value, checked as if read.
     bool skip_value();
     // Skips the next value and gives its JSON text.
@@ -85,6 +93,22 @@ class JsonReader {
     std::string_view last_number_;
     bool failed_ = false;
     std::string error_;
+};
+
+// Whether JsonReader::read_plain_floats is still worth calling on one array. A call that stops
+// early leaves the element it stopped at to be scanned a second time by read_number, so on an
+// array in another notation ("1e-05", doubles written with 17 digits) a call before every
+// element would cost more than it saves. After a few calls in a row that took only a short run
+// each, the rest of the array is left to the general path.
+class PlainFloatTries {
+ public:
+    bool worthwhile() const { return short_runs_ < kShortRunsBeforeGivingUp; }
+    void record(size_t taken) { short_runs_ = taken < kShortRun ? short_runs_ + 1 : 0; }
+
+ private:
+    static constexpr size_t kShortRun = 4;
+    static constexpr int kShortRunsBeforeGivingUp = 4;
+    int short_runs_ = 0;
 };
 
 }  // namespace slipway::serve

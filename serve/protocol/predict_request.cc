@@ -34,26 +34,49 @@ struct RowName {
     }
 };
 
-// Reads the numbers of one row, its '[' already consumed, onto `values`.
+// Reads element `column` of a row as read_plain_floats could not: any number, or the error
+// that names what stands there instead.
+std::optional<ApiError> read_feature(JsonReader& reader, const RowLimits& limits,
+                                     const RowName& name, size_t column, float* row) {
+    if (reader.peek() != JsonKind::kNumber) {
+        return wrong_value(reader, name.element(column), "expected a number");
+    }
+    double number = 0;
+    if (!reader.read_number(number)) return bad_request(reader.error());
+    if (column >= limits.features) {
+        return bad_request(name.row() + " has more than the " + std::to_string(limits.features) +
+                           " features the model expects");
+    }
+    const std::optional<float> value = to_model_float(number);
+    if (!value) {
+        return bad_request(name.element(column) + " = " + excerpt(reader.last_number()) +
+                           " is beyond float range");
+    }
+    row[column] = *value;
+    return std::nullopt;
+}
+
+// Reads the numbers of one row, its '[' already consumed, onto `values`. Runs of plain decimals
+// (nearly every body) go through read_plain_floats; whatever it leaves, including the
+// element past the model's width, takes the general path and its messages.
 std::optional<ApiError> read_row(JsonReader& reader, const RowLimits& limits, RowName name,
                                  std::vector<float>& values) {
+    // The row is written in place: on success it holds exactly limits.features values, and on
+    // failure the request is dropped with whatever it holds.
+    const size_t row_start = values.size();
+    values.resize(row_start + limits.features);
+    float* const row = values.data() + row_start;
     size_t column = 0;
-    for (; reader.next_element(column); ++column) {
-        if (reader.peek() != JsonKind::kNumber) {
-            return wrong_value(reader, name.element(column), "expected a number");
+    PlainFloatTries tries;
+    for (;; ++column) {
+        if (tries.worthwhile()) {
+            const size_t taken =
+                reader.read_plain_floats(column, row + column, limits.features - column);
+            tries.record(taken);
+            column += taken;
         }
-        double number = 0;
-        if (!reader.read_number(number)) return bad_request(reader.error());
-        if (column >= limits.features) {
-            return bad_request(name.row() + " has more than the " +
-                               std::to_string(limits.features) + " features the model expects");
-        }
-        const std::optional<float> value = to_model_float(number);
-        if (!value) {
-            return bad_request(name.element(column) + " = " + excerpt(reader.last_number()) +
-                               " is beyond float range");
-        }
-        values.push_back(*value);
+        if (!reader.next_element(column)) break;
+        if (auto error = read_feature(reader, limits, name, column, row)) return error;
     }
     if (reader.failed()) return bad_request(reader.error());
     if (column != limits.features) {

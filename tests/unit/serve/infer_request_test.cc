@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 
@@ -282,6 +283,31 @@ TEST(InferRequestTest, WrongTypesOfTheSmallMembers) {
     EXPECT_EQ(error_of(base + R"(, "outputs": [{"name": "logits",
         "parameters": {"binary_data": "yes"}}]})"),
               "outputs[0].parameters.binary_data must be true or false");
+}
+
+// Plain decimals take a faster path than other numbers; data that mixes them, flat or nested,
+// reads the same, and its problems are met in the same order.
+TEST(InferRequestTest, JsonDataMixingNumberFormsReadsInOrder) {
+    for (const char* data :
+         {"[0.5, 2e3, -0, -0.0, 0.25, 1E-1]", "[[0.5, 2e3, -0], [-0.0, 0.25, 1E-1]]",
+          "[[0.5], [2e3, -0, -0.0, [0.25]], 1E-1]"}) {
+        ApiResult<InferRequest> parsed =
+            parse_infer_request(json_input("[2, 3]", data), std::nullopt, kSignature);
+        ASSERT_TRUE(parsed.ok()) << data << ": " << parsed.error().message;
+        EXPECT_EQ(parsed->rows.values,
+                  (std::vector<float>{0.5f, 2000.0f, 0.0f, -0.0f, 0.25f, 0.1f}))
+            << data;
+        EXPECT_FALSE(std::signbit(parsed->rows.values[2])) << data;
+        EXPECT_TRUE(std::signbit(parsed->rows.values[3])) << data;
+    }
+    EXPECT_EQ(error_of(json_input("[1, 3]", "[1.5, 2.5, \"x\"]")),
+              "inputs[0].data[2] is a string; expected a number");
+    EXPECT_EQ(error_of(json_input("[1, 3]", "[[1.5], [2.5, 1e39]]")),
+              "inputs[0].data[1][1] is beyond float range");
+    EXPECT_EQ(error_of(json_input("[1, 3]", "[1.5, 2.5, 3.5, 4.5, 5.5]")),
+              "data has more elements than its shape says (3)");
+    EXPECT_EQ(error_of(json_input("[1, 3]", "[1.5, 2.5]")),
+              "inputs[0].data has 2 elements; shape [1, 3] needs 3");
 }
 
 }  // namespace

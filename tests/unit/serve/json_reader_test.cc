@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <random>
 #include <string>
+#include <vector>
 
 #include "serve/protocol/json_number_parse.h"
 
@@ -296,6 +299,287 @@ TEST(JsonReaderTest, FirstErrorSticks) {
     EXPECT_FALSE(reader.next_element(1));
     EXPECT_FALSE(reader.finish());
     EXPECT_EQ(reader.error(), "malformed JSON at byte 1: expected a number, got 'x'");
+}
+
+// What read_plain_floats did with an array's first elements: how many it took, their values,
+// and where it left the cursor.
+struct PlainRun {
+    size_t count = 0;
+    std::vector<float> values;
+    size_t offset = 0;
+};
+
+PlainRun plain_run(JsonReader& reader, size_t index, size_t room = 64) {
+    PlainRun run;
+    run.values.assign(room, -1.0f);
+    run.count = reader.read_plain_floats(index, run.values.data(), room);
+    run.values.resize(run.count);
+    run.offset = reader.offset();
+    return run;
+}
+
+PlainRun first_plain_run(std::string_view array, size_t room = 64) {
+    JsonReader reader(array);
+    EXPECT_TRUE(reader.begin_array()) << array;
+    return plain_run(reader, 0, room);
+}
+
+// An array of numbers read as the request parsers read it: runs of plain decimals through
+// read_plain_floats (when `fast`), every other element through next_element / read_number.
+// Gives each float's bits, or the first error: both ways must give the same.
+std::string read_float_array(std::string_view text, bool fast, size_t room = 1000) {
+    JsonReader reader(text);
+    if (!reader.begin_array()) return reader.error();
+    std::vector<float> values(room);
+    size_t index = 0;
+    for (;; ++index) {
+        if (fast) index += reader.read_plain_floats(index, values.data() + index, room - index);
+        if (!reader.next_element(index)) break;
+        double number = 0;
+        if (index >= room) return "room exhausted at " + std::to_string(index);
+        if (!reader.read_number(number)) return reader.error();
+        values[index] = static_cast<float>(number);
+    }
+    if (!reader.finish()) return reader.error();
+    std::string bits;
+    for (size_t i = 0; i < index; ++i) {
+        uint32_t word = 0;
+        std::memcpy(&word, &values[i], sizeof word);
+        bits += std::to_string(word) + " ";
+    }
+    return bits + "last " + std::string(reader.last_number());
+}
+
+TEST(JsonReaderPlainFloatsTest, TakesPlainDecimalsAsStrtodThenFloat) {
+    const std::vector<std::string> texts = {"0.1234",
+                                            "-0.5678",
+                                            "17",
+                                            "0",
+                                            "3.5",
+                                            "-42",
+                                            "0.1",
+                                            "9007199254740992",
+                                            "0.000000000000000001",
+                                            "123456.789012"};
+    std::string array = "[";
+    for (size_t i = 0; i < texts.size(); ++i) array += (i ? ", " : "") + texts[i];
+    array += "]";
+    const PlainRun run = first_plain_run(array);
+    ASSERT_EQ(run.count, texts.size());
+    for (size_t i = 0; i < texts.size(); ++i) {
+        const auto expected = static_cast<float>(std::strtod(texts[i].c_str(), nullptr));
+        EXPECT_EQ(std::memcmp(&run.values[i], &expected, sizeof expected), 0) << texts[i];
+    }
+    EXPECT_EQ(run.offset, array.size() - 1);  // before the ']', left to next_element
+}
+
+TEST(JsonReaderPlainFloatsTest, RandomDecimalsMatchStrtodThenFloat) {
+    std::mt19937_64 random(7);
+    for (int i = 0; i < 20'000; ++i) {
+        // round(random(), k) and its kin, with at most 15 digits: all below 2^53.
+        const int integer_digits = static_cast<int>(random() % 8);
+        const int fraction_digits = static_cast<int>(random() % 9);
+        std::string text = random() % 3 == 0 ? "-" : "";
+        text += integer_digits == 0 ? "0" : std::to_string(1 + random() % 9);
+        for (int d = 1; d < integer_digits; ++d) text += static_cast<char>('0' + random() % 10);
+        if (fraction_digits > 0) text += '.';
+        for (int d = 0; d < fraction_digits; ++d) text += static_cast<char>('0' + random() % 10);
+        const PlainRun run = first_plain_run("[" + text + "]");
+        ASSERT_EQ(run.count, 1u) << text;
+        // "-0" is the integer 0, as nlohmann read it; strtod gives -0.
+        const auto expected =
+            text == "-0" ? 0.0f : static_cast<float>(std::strtod(text.c_str(), nullptr));
+        EXPECT_EQ(std::memcmp(&run.values[0], &expected, sizeof expected), 0) << text;
+        EXPECT_EQ(read_float_array("[" + text + "]", true),
+                  read_float_array("[" + text + "]", false))
+            << text;
+    }
+}
+
+TEST(JsonReaderPlainFloatsTest, StopsBeforeAnExponentAndResumesAfterIt) {
+    JsonReader reader("[1.5, 2e3, 4, -2.5E-1]");
+    ASSERT_TRUE(reader.begin_array());
+    PlainRun run = plain_run(reader, 0);
+    EXPECT_EQ(run.values, (std::vector<float>{1.5f}));
+    EXPECT_EQ(run.offset, 4u);  // after "1.5": the ',' is next_element's
+    EXPECT_EQ(reader.last_number(), "1.5");
+    ASSERT_TRUE(reader.next_element(1));
+    double number = 0;
+    ASSERT_TRUE(reader.read_number(number));
+    EXPECT_EQ(number, 2000.0);
+    run = plain_run(reader, 2);
+    EXPECT_EQ(run.values, (std::vector<float>{4.0f}));
+    EXPECT_EQ(reader.last_number(), "4");
+    ASSERT_TRUE(reader.next_element(3));
+    ASSERT_TRUE(reader.read_number(number));
+    EXPECT_EQ(number, -0.25);
+    EXPECT_EQ(plain_run(reader, 4).count, 0u);
+    EXPECT_FALSE(reader.next_element(4));
+    EXPECT_TRUE(reader.finish()) << reader.error();
+}
+
+TEST(JsonReaderPlainFloatsTest, StopsBeforeWhatTheGeneralPathMustJudge) {
+    // Each array: one plain element, then one the fast path must not take.
+    for (const char* array : {"[1, 01]",
+                              "[1, -01]",
+                              "[1, 00]",
+                              "[1, 2.]",
+                              "[1, 2.e3]",
+                              "[1, .5]",
+                              "[1, +5]",
+                              "[1, -]",
+                              "[1, 1e5]",
+                              "[1, 1E5]",
+                              "[1, 0e0]",
+                              "[1, 1.5.3]",
+                              "[1, 12345678901234567890]",
+                              "[1, 0.1234567890123456789]",
+                              "[1, 9007199254740993]",
+                              "[1, 1234567890123456789]",
+                              "[1, 340282356779733661637539395458142568448]",
+                              "[1, \"2\"]",
+                              "[1, [2]]",
+                              "[1, {}]",
+                              "[1, null]",
+                              "[1, true]",
+                              "[1, NaN]",
+                              "[1, -Infinity]",
+                              "[1 2]",
+                              "[1,,2]",
+                              "[1;2]",
+                              "[1,\v2]",
+                              "[1,\f2]",
+                              "[1,",
+                              "[1, ",
+                              "[1",
+                              "[1]"}) {
+        const PlainRun run = first_plain_run(array);
+        EXPECT_EQ(run.count, 1u) << array;
+        EXPECT_EQ(run.offset, 2u) << array;  // right after the "1"
+        EXPECT_EQ(read_float_array(array, true), read_float_array(array, false)) << array;
+    }
+    // Nothing plain to start with.
+    for (const char* array : {"[]", "[", "[ ]", "[-0e1]", "[01]", "[1.]", "[-", "[\"a\"]"}) {
+        EXPECT_EQ(first_plain_run(array).count, 0u) << array;
+        EXPECT_EQ(first_plain_run(array).offset, 1u) << array;
+        EXPECT_EQ(read_float_array(array, true), read_float_array(array, false)) << array;
+    }
+}
+
+TEST(JsonReaderPlainFloatsTest, OnlyDigitsTheFastPathConvertsExactly) {
+    EXPECT_EQ(first_plain_run("[0.000000000000000001]").count, 1u);   // 19 digits
+    EXPECT_EQ(first_plain_run("[0.0000000000000000001]").count, 0u);  // 20
+    EXPECT_EQ(first_plain_run("[9007199254740992]").count, 1u);       // 2^53
+    EXPECT_EQ(first_plain_run("[900719925474099.2]").count, 1u);
+    EXPECT_EQ(first_plain_run("[9007199254740993]").count, 0u);      // past 2^53
+    EXPECT_EQ(first_plain_run("[100000000000000000.0]").count, 0u);  // 19 digits, 10^18
+}
+
+TEST(JsonReaderPlainFloatsTest, MinusZeroIntegerIsPlusZeroMinusZeroFractionIsMinusZero) {
+    const PlainRun run = first_plain_run("[-0, -0.0, -0.000, 0, 0.0]");
+    ASSERT_EQ(run.count, 5u);
+    EXPECT_FALSE(std::signbit(run.values[0]));
+    EXPECT_TRUE(std::signbit(run.values[1]));
+    EXPECT_TRUE(std::signbit(run.values[2]));
+    EXPECT_FALSE(std::signbit(run.values[3]));
+    EXPECT_FALSE(std::signbit(run.values[4]));
+    for (const char* array : {"[-0]", "[-0.0]", "[-0.000]", "[1, -0]"}) {
+        EXPECT_EQ(read_float_array(array, true), read_float_array(array, false)) << array;
+    }
+}
+
+TEST(JsonReaderPlainFloatsTest, JsonWhitespaceAroundElementsAndSeparators) {
+    const std::string array = "[ \t\r\n1 \n,\t2\r\n, 3,4 ,5\n]";
+    const PlainRun run = first_plain_run(array);
+    EXPECT_EQ(run.values, (std::vector<float>{1, 2, 3, 4, 5}));
+    EXPECT_EQ(run.offset, array.size() - 2);  // after "5", before "\n]"
+    EXPECT_EQ(read_float_array(array, true), read_float_array(array, false));
+    // Not JSON whitespace: left for the general path to refuse.
+    const std::string no_break_space = std::string("[1,\xC2\xA0") + "2]";
+    EXPECT_EQ(first_plain_run(no_break_space).count, 1u);
+    EXPECT_EQ(read_float_array("[1,\v2]", true),
+              "malformed JSON at byte 3: expected a number, got byte 0x0B");
+}
+
+TEST(JsonReaderPlainFloatsTest, TakesNoMoreThanItsRoom) {
+    JsonReader reader("[1, 2, 3]");
+    ASSERT_TRUE(reader.begin_array());
+    PlainRun run = plain_run(reader, 0, 2);
+    EXPECT_EQ(run.values, (std::vector<float>{1, 2}));
+    EXPECT_EQ(run.offset, 5u);
+    EXPECT_EQ(plain_run(reader, 2, 0).count, 0u);
+    EXPECT_EQ(reader.offset(), 5u);
+    run = plain_run(reader, 2, 5);
+    EXPECT_EQ(run.values, (std::vector<float>{3}));
+    EXPECT_FALSE(reader.next_element(3));
+    EXPECT_TRUE(reader.finish());
+}
+
+TEST(JsonReaderPlainFloatsTest, TruncatedInputIsLeftToTheGeneralPath) {
+    // After a digit: the number is whole (nothing follows it), the missing ']' is
+    // next_element's to report.
+    PlainRun run = first_plain_run("[1, 23");
+    EXPECT_EQ(run.values, (std::vector<float>{1, 23}));
+    EXPECT_EQ(run.offset, 6u);
+    EXPECT_EQ(read_float_array("[1, 23", true),
+              "malformed JSON at byte 6: expected ',' or ']' after an array element, got the end "
+              "of the body");
+    // After a ',' or a '.' or a '-': nothing taken past the last whole element.
+    for (const char* array : {"[1, 2,", "[1, 2, ", "[1, 2, 3.", "[1, 2, -"}) {
+        EXPECT_EQ(first_plain_run(array).count, 2u) << array;
+        EXPECT_EQ(first_plain_run(array).offset, 5u) << array;
+        EXPECT_EQ(read_float_array(array, true), read_float_array(array, false)) << array;
+    }
+    // The text ends where the view does, whatever the bytes after it.
+    const std::string buffer = "[1, 23456]";
+    run = first_plain_run(std::string_view(buffer.data(), 6));
+    EXPECT_EQ(run.values, (std::vector<float>{1, 23}));
+    run = first_plain_run(std::string_view(buffer.data(), 4));
+    EXPECT_EQ(run.values, (std::vector<float>{1}));
+}
+
+TEST(JsonReaderPlainFloatsTest, LeavesNestingAndErrorsAlone) {
+    JsonReader reader("[[1, 2], [3]]");
+    ASSERT_TRUE(reader.begin_array());
+    EXPECT_EQ(plain_run(reader, 0).count, 0u);  // an array is not a number
+    for (size_t row = 0; reader.next_element(row); ++row) {
+        ASSERT_TRUE(reader.begin_array());
+        const size_t count = plain_run(reader, 0).count;
+        EXPECT_EQ(count, row == 0 ? 2u : 1u);
+        EXPECT_FALSE(reader.next_element(count));
+    }
+    EXPECT_TRUE(reader.finish()) << reader.error();
+
+    JsonReader failed("[x, 1, 2]");
+    ASSERT_TRUE(failed.begin_array());
+    double ignored = 0;
+    EXPECT_FALSE(failed.read_number(ignored));
+    float out[4];
+    EXPECT_EQ(failed.read_plain_floats(0, out, 4), 0u);
+    EXPECT_EQ(failed.error(), "malformed JSON at byte 1: expected a number, got 'x'");
+}
+
+TEST(JsonReaderPlainFloatsTest, TriesStopPayingAfterShortRunsInARow) {
+    PlainFloatTries tries;
+    EXPECT_TRUE(tries.worthwhile());
+    for (int i = 0; i < 3; ++i) tries.record(i);
+    EXPECT_TRUE(tries.worthwhile());
+    tries.record(4);  // a long enough run starts the count again
+    for (int i = 0; i < 3; ++i) tries.record(0);
+    EXPECT_TRUE(tries.worthwhile());
+    tries.record(3);
+    EXPECT_FALSE(tries.worthwhile());
+}
+
+TEST(JsonReaderPlainFloatsTest, MixedArraysReadAsTheGeneralPathReadsThem) {
+    for (const char* array :
+         {"[0.1234, 0.8474, 2e-3, 0.5, -0, -0.0, 1e39, 7]", "[1, 2, 3e]",
+          "[0.30000000000000004, 0.1]", "[4.9e-324, 1]", "[1, 1e999, 2]",
+          "[18446744073709551616, 1.5]", "[ 1 , 2 , 3 ] ", "[1, 2, 3]]", "[1, 2, 3] x",
+          // What follows a number's grammar is the separator's problem, after the number.
+          "[1, 0x10]", "[1, 2.5x]", "[1, 2-3]", "[1, 2+3]", "[1, -0-0]"}) {
+        EXPECT_EQ(read_float_array(array, true), read_float_array(array, false)) << array;
+    }
 }
 
 }  // namespace

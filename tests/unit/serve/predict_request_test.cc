@@ -5,6 +5,9 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <random>
+#include <string>
+#include <vector>
 
 namespace slipway::serve {
 namespace {
@@ -193,6 +196,63 @@ TEST(PredictRequestTest, ScalarsAreCheckedBeforeTheyAreNamed) {
     EXPECT_EQ(error_of(R"("features")"),
               "the body is a string; expected an object like {\"features\": [...]}");
     EXPECT_NE(error_of("   ").find("malformed JSON at byte 3"), std::string::npos);
+}
+
+// A 784-feature row as clients send it (round(random(), 4)): every value strtof's, bit for bit.
+TEST(PredictRequestTest, FullRowOfPlainDecimalsIsExactlyStrtof) {
+    const RowLimits limits{784, 2};
+    std::mt19937 random(3);
+    std::vector<std::string> texts;
+    std::string body = "{\"features\": [";
+    for (size_t i = 0; i < limits.features; ++i) {
+        const std::string text = std::to_string(random() % 10'000 / 10'000.0).substr(0, 6);
+        texts.push_back(i % 7 == 3 ? "-" + text : text);
+        body += (i ? ", " : "") + texts.back();
+    }
+    body += "]}";
+    ApiResult<PredictRequest> parsed = parse_predict_request(body, limits);
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    ASSERT_EQ(parsed->rows.values.size(), limits.features);
+    for (size_t i = 0; i < limits.features; ++i) {
+        const float expected = std::strtof(texts[i].c_str(), nullptr);
+        EXPECT_EQ(std::memcmp(&parsed->rows.values[i], &expected, sizeof(float)), 0) << texts[i];
+    }
+}
+
+// Plain decimals take a faster path than other numbers; rows that mix them read the same.
+TEST(PredictRequestTest, RowsMixingNumberFormsReadInOrder) {
+    const RowLimits limits{5, 3};
+    ApiResult<PredictRequest> parsed = parse_predict_request(
+        R"({"instances": [[0.5, 2e3, -0, -0.0, 12345678901234567890],
+                          [1E-1, 0.25, 3, 9007199254740993, 4.5],
+                          [ 1 ,2 ,3 , 4e0 ,5 ]]})",
+        limits);
+    ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+    EXPECT_EQ(parsed->rows.values,
+              (std::vector<float>{0.5f, 2000.0f, 0.0f, -0.0f, 12345678901234567890.0f, 0.1f, 0.25f,
+                                  3.0f, 9007199254740993.0f, 4.5f, 1, 2, 3, 4, 5}));
+    EXPECT_FALSE(std::signbit(parsed->rows.values[2]));
+    EXPECT_TRUE(std::signbit(parsed->rows.values[3]));
+}
+
+TEST(PredictRequestTest, ErrorsAfterARunOfPlainDecimals) {
+    EXPECT_EQ(error_of(R"({"features": [1.5, 2.5, 3.5, 4.5]})"),
+              "features has more than the 3 features the model expects");
+    EXPECT_EQ(error_of(R"({"features": [1.5, 2.5, 3.5, "x"]})"),
+              "features[3] is a string; expected a number");
+    EXPECT_EQ(error_of(R"({"features": [1.5, 2.5, 3.5, 01]})"),
+              "malformed JSON at byte 30: invalid number: a leading zero must stand alone");
+    EXPECT_EQ(error_of(R"({"features": [1.5, 2.5]})"),
+              "features has 2 features; the model expects 3");
+    EXPECT_EQ(error_of(R"({"features": [1.5, 2.5, )"),
+              "malformed JSON at byte 24: expected a value, got the end of the body");
+    EXPECT_EQ(error_of(R"({"features": [1.5, 2.5)"),
+              "malformed JSON at byte 22: expected ',' or ']' after an array element, got the "
+              "end of the body");
+    EXPECT_EQ(error_of(R"({"features": [1.5, 340282356779733661637539395458142568448, 3]})"),
+              "features[1] = 340282356779733661637539395458142568448 is beyond float range");
+    EXPECT_EQ(error_of(R"({"instances": [[1, 2, 3], [4, 5, 6e]]})"),
+              "malformed JSON at byte 35: invalid number: expected a digit in the exponent");
 }
 
 }  // namespace
