@@ -178,7 +178,11 @@ void EventLoop::handle_event(uint64_t key, uint32_t events) {
     const auto found = connections_.find(key);
     if (found == connections_.end()) return;  // closed earlier in this round
     const std::shared_ptr<Connection> connection = found->second;
-    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) read_input(*connection);
+    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
+        read_input(*connection, events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)
+                                    ? ReadUntil::kEmpty
+                                    : ReadUntil::kShortRead);
+    }
     if (connection->fd < 0) return;
     if (connection->lingering) {
         finish_lingering(*connection);
@@ -239,13 +243,18 @@ void EventLoop::add_connection(int fd) {
     connections_.emplace(connection->key, std::move(connection));
 }
 
-void EventLoop::read_input(Connection& connection) {
+void EventLoop::read_input(Connection& connection, ReadUntil until) {
     if (connection.read_paused && !connection.lingering) return;
     for (;;) {
         const ssize_t got = ::recv(connection.fd, scratch_.data(), scratch_.size(), 0);
         if (got > 0) {
             connection.last_activity = Clock::now();
-            if (connection.lingering) continue;  // answered already: drop what still comes
+            const bool drained =
+                until == ReadUntil::kShortRead && static_cast<size_t>(got) < scratch_.size();
+            if (connection.lingering) {  // answered already: drop what still comes
+                if (drained) return;
+                continue;
+            }
             if (connection.in.empty()) connection.request_began = connection.last_activity;
             connection.in.append(scratch_.data(), static_cast<size_t>(got));
             if (connection.in.size() > max_buffered_) {
@@ -254,6 +263,7 @@ void EventLoop::read_input(Connection& connection) {
                 connection.read_paused = true;
                 return;
             }
+            if (drained) return;
             continue;
         }
         if (got == 0) {

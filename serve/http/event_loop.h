@@ -65,7 +65,13 @@ class EventLoop {
     void handle_event(uint64_t key, uint32_t events);
     void accept_connections();
     void add_connection(int fd);
-    void read_input(Connection& connection);
+    // kUntilEmpty reads until EAGAIN. kUntilShortRead stops after a read that did not fill the
+    // buffer: the socket was empty then, and with edge-triggered epoll any byte that comes
+    // later raises a new event; it saves the recv() that would only say EAGAIN, one system
+    // call per request (nginx does the same). Only for events without EPOLLRDHUP/HUP/ERR: a
+    // FIN already queued behind the data raises no new event.
+    enum class ReadUntil { kEmpty, kShortRead };
+    void read_input(Connection& connection, ReadUntil until = ReadUntil::kEmpty);
     void serve_requests(Connection& connection);
     void start_request(Connection& connection, const ParseOutcome& outcome);
     void refuse_request(Connection& connection, int status, const std::string& message);
