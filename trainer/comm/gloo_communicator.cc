@@ -118,7 +118,7 @@ private:
         if (size_ == 1 || count == 0) return;
         guarded(call, [&] {
             // Bound to this buffer: built per call (broadcasts are rare: the initial weights).
-            gloo::BroadcastOneToAll<T> broadcast(context_, {data}, static_cast<int>(count), root);
+            gloo::BroadcastOneToAll<T> broadcast(context_, {data}, count, root);
             broadcast.run();
         });
     }
