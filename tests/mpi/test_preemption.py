@@ -218,6 +218,22 @@ class CheckpointSafetyTest(unittest.TestCase):
                       faster["proc"].stderr)
         self.assertEqual(faster["summary"]["resumed_from_step"], 3)
 
+    def test_changed_momentum_is_exit_4_on_every_rank_at_once(self):
+        # Without momentum SGD keeps no state: rank 0 would broadcast one buffer fewer than
+        # the other ranks wait for, and they would hang until the collective deadline.
+        ckpt = os.path.join(self.workdir, "momentum.ckpt")
+        first = harness.train(self.spec, 1, self.workdir, name="momentum", checkpoint_dir=ckpt,
+                              sets=["train.max_steps=3"])
+        self.assertEqual(first["proc"].returncode, 0, first["proc"].stderr[-3000:])
+        started = time.time()
+        plain = harness.train(self.spec, 2, self.workdir, name="momentum", checkpoint_dir=ckpt,
+                              sets=["train.max_steps=6", "train.optimizer.momentum=0"])
+        self.assertEqual(plain["proc"].returncode, 4, plain["proc"].stderr[-3000:])
+        self.assertLess(time.time() - started, 60)
+        self.assertRegex(plain["proc"].stderr,
+                         r"checkpoint holds optimizer state momentum \(\d+ floats\) but the "
+                         r"spec's optimizer keeps none")
+
     def test_fresh_start_refuses_a_folder_with_old_checkpoints(self):
         ckpt = os.path.join(self.workdir, "fresh.ckpt")
         first = harness.train(self.spec, 1, self.workdir, name="fresh", checkpoint_dir=ckpt,

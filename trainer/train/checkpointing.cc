@@ -42,9 +42,32 @@ enum HeaderSlot { kDecision, kStep, kEpoch, kPosition, kOptimizerSteps, kEvalEpo
                   kEvalAccuracy, kHeaderSlots };
 enum Decision { kFresh = 0, kResume = 1, kRefuse = 2 };
 
-// Rank 0: is `found` usable with this spec? Logs what changed and is allowed.
+// "momentum (269322 floats)", or "none", for messages about optimizer state.
+std::string describe_state(const std::vector<OptimizerState>& state) {
+    if (state.empty()) return "none";
+    std::string text;
+    for (const OptimizerState& buffer : state) {
+        if (!text.empty()) text += ", ";
+        text += buffer.name + " (" + std::to_string(buffer.values.size()) + " floats)";
+    }
+    return text;
+}
+
+bool same_shape(const std::vector<OptimizerState>& a, const std::vector<OptimizerState>& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+        if (a[i].name != b[i].name || a[i].values.size() != b[i].values.size()) return false;
+    }
+    return true;
+}
+
+// Rank 0: is `found` usable with this spec? Logs what changed and is allowed. `fresh_state` is
+// what this spec's optimizer keeps: every rank broadcasts one buffer per entry of it, so a
+// checkpoint with other buffers (momentum turned on or off since) must be refused here, or
+// rank 0 would broadcast a different number of buffers than the others wait for.
 Status check_compatible(const JobSpec& spec, const Model& model, const std::string& path,
-                        const CheckpointState& found, int world_size) {
+                        const CheckpointState& found, int world_size,
+                        const std::vector<OptimizerState>& fresh_state) {
     const std::string expected = model_signature(model.config());
     const std::string stored = model_signature(found.model);
     const std::string hint =
@@ -62,6 +85,14 @@ Status check_compatible(const JobSpec& spec, const Model& model, const std::stri
                      "checkpoint holds " + found.optimizer_name +
                          " optimizer state but the spec asks for " + optimizer,
                      path, "keep train.optimizer.name, or start afresh in another checkpoint.dir"};
+    }
+    if (!same_shape(found.optimizer, fresh_state)) {
+        return Error{ExitCode::kBadCheckpoint,
+                     "checkpoint holds optimizer state " + describe_state(found.optimizer) +
+                         " but the spec's optimizer keeps " + describe_state(fresh_state),
+                     path,
+                     "train.optimizer.momentum (or another optimizer setting) changed since this "
+                     "checkpoint: restore it, or start afresh in another checkpoint.dir"};
     }
     if (found.position % spec.train.global_batch != 0) {
         return Error{ExitCode::kBadCheckpoint,
@@ -120,7 +151,8 @@ Result<ResumePoint> resume_from_checkpoint(const JobSpec& spec, Communicator& co
                                        });
         if (found) {
             const auto& [path, state] = *found;
-            Status usable = check_compatible(spec, model, path, state, comm.size());
+            Status usable =
+                check_compatible(spec, model, path, state, comm.size(), optimizer.save_state());
             if (!usable.ok()) {
                 refusal = usable.error();
                 header[kDecision] = kRefuse;
