@@ -100,14 +100,19 @@ void EventLoop::start() {
     thread_ = std::thread([this] { run(); });
 }
 
+// With inbox_mutex_ held: one eventfd write per batch of hand-overs, however many arrive
+// before the loop wakes.
+void EventLoop::wake_locked() {
+    if (wake_pending_) return;
+    wake_pending_ = true;
+    const uint64_t one = 1;
+    (void)!::write(wake_fd_, &one, sizeof one);
+}
+
 void EventLoop::adopt(int fd) {
     std::lock_guard lock(inbox_mutex_);
     adopted_.push_back(fd);
-    if (!wake_pending_) {
-        wake_pending_ = true;
-        const uint64_t one = 1;
-        (void)!::write(wake_fd_, &one, sizeof one);
-    }
+    wake_locked();
 }
 
 void EventLoop::request_stop(Clock::time_point deadline) {
@@ -353,11 +358,7 @@ void EventLoop::post(InFlight* flight) {
     }
     std::lock_guard lock(inbox_mutex_);
     remote_completed_.push_back(flight);
-    if (!wake_pending_) {
-        wake_pending_ = true;
-        const uint64_t one = 1;
-        (void)!::write(wake_fd_, &one, sizeof one);
-    }
+    wake_locked();
 }
 
 void EventLoop::take_inbox() {

@@ -62,6 +62,7 @@ class EventLoop {
     struct InFlight;
 
     void run();
+    void wake_locked();
     void handle_event(uint64_t key, uint32_t events);
     void accept_connections();
     void add_connection(int fd);
